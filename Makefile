@@ -1,0 +1,30 @@
+# stance: `make demo` runs the main job offline; `make test` runs the tests and notebooks.
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_VERSION ?= 2.13.0
+# The CPU build of torch is installed first, so nothing pulls a multi-GB CUDA build.
+# On a GPU machine: make install TORCH_SPEC=torch (or your CUDA wheel).
+TORCH_SPEC ?= torch==$(TORCH_VERSION)
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE ?= 1
+export MPLBACKEND ?= Agg
+
+.PHONY: install demo test clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: install
+	$(BIN)/stance demo --out outputs
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache

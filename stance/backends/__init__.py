@@ -1,0 +1,78 @@
+"""Zero-shot backends. Each turns texts and a scheme's hypotheses into probabilities.
+
+A backend has ``name`` (the model's name), ``kind``, ``provenance()`` and
+``probabilities(texts, scheme, target) -> ndarray (len(texts), len(scheme.labels))``.
+Heavy libraries are imported inside :func:`load_backend`, not at import time.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+def model_provenance(backend) -> dict:
+    """The model's name, kind, hub revision and weights hash (hashed once per backend)."""
+    if not hasattr(backend, "_provenance"):
+        info = {"backend": backend.kind, "model": backend.name, "revision": None, "weights_sha256": None}
+        if backend.files is not None:
+            info["revision"] = backend.files.revision
+            info["weights_sha256"] = backend.files.weights_sha256()
+        backend._provenance = info
+    return dict(backend._provenance)
+
+
+@contextmanager
+def quiet_loading(progress: bool):
+    """Hide transformers' weight-loading bar while loading, when progress bars are off."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    if not progress and was_enabled:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+def pick_device(device: str | None = None) -> str:
+    """The device to run on: the one asked for, else CUDA, then MPS, then CPU."""
+    if device:
+        return device
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def load_backend(model=None, *, device: str | None = None, batch_size: int = 32,
+                 progress: bool = True, revision: str | None = None,
+                 trust_remote_code: bool = False):
+    """A backend for a model name, folder or hub id, or for a ready model object.
+
+    Ready objects: a ``sentence_transformers.SentenceTransformer`` (embedding backend) or
+    a transformers zero-shot-classification ``Pipeline`` (NLI backend).
+    """
+    from stance.backends.embedding import EmbeddingBackend
+    from stance.backends.nli import NLIBackend
+
+    options = dict(batch_size=batch_size, progress=progress)
+    if model is not None and not isinstance(model, (str, bytes)) and not hasattr(model, "__fspath__"):
+        if hasattr(model, "encode") and hasattr(model, "similarity"):
+            return EmbeddingBackend(model, name=getattr(model, "model_card_data", None)
+                                    and model.model_card_data.base_model or type(model).__name__,
+                                    **options)
+        if hasattr(model, "model") and hasattr(model, "tokenizer"):
+            return NLIBackend(model.model, model.tokenizer, name=model.model.name_or_path, **options)
+        raise TypeError(
+            f"model must be a name, a folder or a SentenceTransformer / zero-shot Pipeline, got {type(model).__name__}"
+        )
+    from stance.models import locate
+
+    files = locate(model, revision)
+    backend = EmbeddingBackend if files.kind == "embedding" else NLIBackend
+    with quiet_loading(progress):
+        return backend.from_files(files, device=pick_device(device), trust_remote_code=trust_remote_code, **options)

@@ -1,0 +1,112 @@
+"""Zero-shot classification by sentence-embedding similarity.
+
+Each label is represented by its hypotheses and prototypes (with the target filled
+in); a statement's score for a label is the mean of its ``top_k`` highest cosine
+similarities to them (all of them when ``top_k`` is 0). Scores become probabilities
+through a per-label offset and a shared scale. The scheme file stores ``top_k``, the
+offsets and the scale per model, fitted on the project's synthetic dev sets
+(``benchmarks/calibrate.py``). Without a calibration for the model: the mean of all,
+offsets of 0 (single-label) or :data:`DEFAULT_MULTI_OFFSET` (multi-label), and
+:data:`DEFAULT_SCALE`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from stance.backends import model_provenance
+from stance.schemes import Calibration, Scheme
+
+DEFAULT_SCALE = 30.0
+DEFAULT_MULTI_OFFSET = 0.25  # cosine similarity at which an uncalibrated multi-label label turns on
+
+
+def label_scores(text_emb: np.ndarray, hyp_emb: np.ndarray, owners: np.ndarray, n_labels: int,
+                 top_k: int = 0) -> np.ndarray:
+    """Each text's score for each label: the mean of its ``top_k`` highest similarities
+    to the label's hypotheses (``top_k=0``: the mean of all).
+
+    ``text_emb`` (n, d) and ``hyp_emb`` (h, d) are L2-normalised; ``owners`` (h,) gives the
+    label index of each hypothesis.
+
+    >>> t = np.array([[1.0, 0.0]]); h = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    >>> label_scores(t, h, np.array([0, 1, 1]), 2)
+    array([[1. , 0.3]])
+    >>> label_scores(t, h, np.array([0, 1, 1]), 2, top_k=1)
+    array([[1. , 0.6]])
+    """
+    sims = text_emb @ hyp_emb.T
+    scores = np.empty((len(text_emb), n_labels))
+    for label in range(n_labels):
+        own = np.sort(sims[:, owners == label], axis=1)
+        k = own.shape[1] if top_k <= 0 else min(top_k, own.shape[1])
+        scores[:, label] = own[:, -k:].mean(axis=1)
+    return scores
+
+
+def calibrated_probabilities(scores: np.ndarray, offsets: np.ndarray, scale: float,
+                             multi_label: bool) -> np.ndarray:
+    """``softmax(scale * (scores - offsets))`` over labels, or a sigmoid per label if multi-label.
+
+    >>> calibrated_probabilities(np.array([[0.5, 0.5]]), np.zeros(2), 10.0, False)
+    array([[0.5, 0.5]])
+    """
+    z = scale * (scores - offsets)
+    if multi_label:
+        return 1.0 / (1.0 + np.exp(-z))
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class EmbeddingBackend:
+    """Sentence-embedding zero-shot backend around a ``SentenceTransformer``."""
+
+    kind = "embedding"
+
+    def __init__(self, model, name: str, batch_size: int = 32, progress: bool = True,
+                 files=None):
+        self.model = model
+        self.name = name
+        self.batch_size = batch_size
+        self.progress = progress
+        self.files = files
+
+    @classmethod
+    def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(files.path), device=device, local_files_only=True,
+                                    trust_remote_code=trust_remote_code)
+        return cls(model, name=files.name, files=files, **options)
+
+    def provenance(self) -> dict:
+        return model_provenance(self)
+
+    def encode(self, texts: list[str], progress: bool | None = None) -> np.ndarray:
+        """L2-normalised embeddings, one row per text."""
+        emb = self.model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                                normalize_embeddings=True,
+                                show_progress_bar=self.progress if progress is None else progress)
+        return np.asarray(emb, dtype=np.float64)
+
+    def calibration(self, scheme: Scheme) -> Calibration:
+        """The scheme's calibration for this model, or the uncalibrated default."""
+        if self.name in scheme.calibration:
+            return scheme.calibration[self.name]
+        offset = DEFAULT_MULTI_OFFSET if scheme.multi_label else 0.0
+        return Calibration(DEFAULT_SCALE, {n: offset for n in scheme.label_names}, top_k=0, fitted_on="")
+
+    def label_scores(self, texts: list[str], scheme: Scheme, target: str | None,
+                     top_k: int | None = None) -> np.ndarray:
+        """Each text's pooled similarity to each label's hypotheses and prototypes."""
+        groups = scheme.hypotheses(target, prototypes=True)
+        owners = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
+        hyp_emb = self.encode([h for g in groups for h in g], progress=False)
+        top_k = self.calibration(scheme).top_k if top_k is None else top_k
+        return label_scores(self.encode(texts), hyp_emb, owners, len(groups), top_k)
+
+    def probabilities(self, texts: list[str], scheme: Scheme, target: str | None) -> np.ndarray:
+        cal = self.calibration(scheme)
+        offsets = np.array([cal.offsets[n] for n in scheme.label_names])
+        return calibrated_probabilities(self.label_scores(texts, scheme, target, cal.top_k), offsets,
+                                        cal.scale, scheme.multi_label)

@@ -1,0 +1,114 @@
+"""Zero-shot classification with an NLI cross-encoder, as transformers' pipeline does it.
+
+For each statement (premise) and hypothesis, the model gives entailment logits.
+Single-label: the entailment logits are softmaxed over the labels. Multi-label (or a
+single label): each hypothesis gets softmax(contradiction, entailment) and keeps the
+entailment share. With one hypothesis per label these are exactly the probabilities of
+``pipeline("zero-shot-classification")``; with several, a label's logits (single-label)
+or probabilities (multi-label) are averaged over its hypotheses.
+
+All premise-hypothesis pairs are tokenised at once, sorted by length and run in
+batches with dynamic padding under ``torch.inference_mode()``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from stance.models import entailment_index
+from stance.backends import model_provenance
+from stance.schemes import Scheme
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax.
+
+    >>> softmax(np.array([0.0, 0.0]))
+    array([0.5, 0.5])
+    """
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def nli_probabilities(logits: np.ndarray, owners: np.ndarray, n_labels: int, entail: int,
+                      contra: int, multi_label: bool) -> np.ndarray:
+    """Label probabilities from NLI logits of shape (n_texts, n_hypotheses, n_classes).
+
+    ``owners`` gives the label index of each hypothesis.
+
+    >>> logits = np.array([[[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]])
+    >>> nli_probabilities(logits, np.array([0, 1]), 2, entail=0, contra=2, multi_label=False).round(3)
+    array([[0.881, 0.119]])
+    """
+    one_hot = np.zeros((len(owners), n_labels))
+    one_hot[np.arange(len(owners)), owners] = 1.0
+    one_hot /= one_hot.sum(axis=0)
+    if multi_label or n_labels == 1:
+        per_hyp = softmax(logits[..., [contra, entail]], axis=-1)[..., 1]
+        return per_hyp @ one_hot
+    return softmax(logits[..., entail] @ one_hot, axis=-1)
+
+
+class NLIBackend:
+    """NLI cross-encoder backend around a transformers sequence-classification model."""
+
+    kind = "nli"
+
+    def __init__(self, model, tokenizer, name: str, batch_size: int = 32, progress: bool = True,
+                 files=None):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name
+        self.batch_size = batch_size
+        self.progress = progress
+        self.files = files
+        self.entail, self.contra = entailment_index(model.config.label2id, name)
+
+    @classmethod
+    def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        kwargs = dict(local_files_only=True, trust_remote_code=trust_remote_code)
+        tokenizer = AutoTokenizer.from_pretrained(str(files.path), **kwargs)
+        model = AutoModelForSequenceClassification.from_pretrained(str(files.path), use_safetensors=True, **kwargs)
+        model.to(device).eval()
+        return cls(model, tokenizer, name=files.name, files=files, **options)
+
+    def provenance(self) -> dict:
+        return model_provenance(self)
+
+    def max_length(self) -> int | None:
+        """The tokenizer's length limit, or the model's position limit when the tokenizer has none."""
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        if limit is not None and limit < 1_000_000:
+            return limit
+        positions = getattr(self.model.config, "max_position_embeddings", None)
+        return positions - 2 if positions else None  # RoBERTa-style models reserve 2 positions
+
+    def logits(self, premises: list[str], hypotheses: list[str]) -> np.ndarray:
+        """NLI logits (n_pairs, n_classes) for premise-hypothesis pairs, in input order."""
+        import torch
+        from tqdm.auto import tqdm
+
+        encoded = self.tokenizer(premises, hypotheses, truncation="only_first", max_length=self.max_length())
+        ids = encoded["input_ids"]
+        order = np.argsort([len(x) for x in ids], kind="stable")
+        out = np.empty((len(ids), self.model.config.num_labels), dtype=np.float32)
+        device = self.model.device
+        starts = range(0, len(order), self.batch_size)
+        with torch.inference_mode():
+            for start in tqdm(starts, desc="NLI batches", disable=not self.progress or len(starts) < 2):
+                idx = order[start:start + self.batch_size]
+                batch = self.tokenizer.pad([{k: encoded[k][i] for k in encoded} for i in idx],
+                                           return_tensors="pt")
+                batch = {k: v.to(device) for k, v in batch.items()}
+                out[idx] = self.model(**batch).logits.float().cpu().numpy()
+        return out
+
+    def probabilities(self, texts: list[str], scheme: Scheme, target: str | None) -> np.ndarray:
+        groups = scheme.hypotheses(target)
+        hyps = [h for g in groups for h in g]
+        owners = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
+        premises = [t for t in texts for _ in hyps]
+        logits = self.logits(premises, hyps * len(texts)).reshape(len(texts), len(hyps), -1)
+        return nli_probabilities(logits.astype(np.float64), owners, len(groups), self.entail,
+                                 self.contra, scheme.multi_label)

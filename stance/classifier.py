@@ -1,0 +1,262 @@
+"""The :class:`Classifier`: runs a label scheme over a table of statements."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stance.errors import InputError, choices
+from stance.schemes import Scheme, adhoc_scheme, load_scheme
+
+DEFAULT_TEMPLATE = "This example is {}."
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Collapse runs of whitespace and strip: the form in which texts are deduplicated.
+
+    >>> normalise_text("  NATO   is\\n a puppet ")
+    'NATO is a puppet'
+    """
+    return _SPACES.sub(" ", text).strip()
+
+
+def row_problem(text) -> str:
+    """Why a text cannot be classified, or "" when it can.
+
+    >>> row_problem("   "), row_problem(3.5), row_problem("ok")
+    ('empty text', 'text is not a string (float)', '')
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return "missing text"
+    if not isinstance(text, str):
+        return f"text is not a string ({type(text).__name__})"
+    if not text.strip():
+        return "empty text"
+    return ""
+
+
+def as_table(data, text_col: str) -> pd.DataFrame:
+    """A DataFrame from a DataFrame, a Series or list of strings, or a file path."""
+    from stance.data import read_table
+
+    if isinstance(data, pd.DataFrame):
+        table = data.copy()
+    elif isinstance(data, (str, os.PathLike)):
+        table = read_table(Path(data))
+    elif isinstance(data, pd.Series):
+        table = data.to_frame(name=text_col)
+    elif isinstance(data, (list, tuple)):
+        table = pd.DataFrame({text_col: pd.Series(list(data), dtype=object)})
+    else:
+        raise InputError(f"data must be a DataFrame, a list of strings or a file path, got {type(data).__name__}")
+    if text_col not in table.columns:
+        raise InputError(
+            f"no text column {text_col!r}; the columns are {choices(table.columns)}: "
+            "pass text_col= (CLI: --text-col) naming the column with the statements"
+        )
+    return table
+
+
+class Classifier:
+    """Zero-shot stance, tone and rhetoric labels for quoted statements.
+
+    Parameters
+    ----------
+    model : None, str, path or model object
+        ``None`` (default): the packaged all-MiniLM-L6-v2, embedding backend, offline.
+        A hub id or local folder: an NLI cross-encoder (``config.json`` with an entailment
+        label) or a sentence-transformers model; the backend is chosen from the files.
+        A ready ``SentenceTransformer`` or zero-shot ``Pipeline`` object is also accepted.
+    device : str, optional
+        ``"cpu"``, ``"cuda"``, ``"mps"``...; default: CUDA, then MPS, then CPU.
+    batch_size : int
+        Statements (embedding) or premise-hypothesis pairs (NLI) per forward pass.
+    progress : bool
+        Show progress bars on long runs.
+    revision : str, optional
+        Hub revision (branch, tag or commit) of a hub model.
+    trust_remote_code : bool
+        Passed to the model loaders; off unless you trust the model's code.
+
+    Attributes
+    ----------
+    backend_ : the loaded backend (after the first classification).
+
+    Examples
+    --------
+    >>> clf = Classifier()
+    >>> out = clf.classify(["NATO is a puppet stained with blood."], scheme="tone", progress=False)
+    >>> out["tone"].iloc[0]
+    'hostile'
+    """
+
+    def __init__(self, model=None, *, device: str | None = None, batch_size: int = 32,
+                 progress: bool = True, revision: str | None = None, trust_remote_code: bool = False):
+        self.model = model
+        self.device = device
+        self.batch_size = batch_size
+        self.progress = progress
+        self.revision = revision
+        self.trust_remote_code = trust_remote_code
+
+    def load(self) -> "Classifier":
+        """Load the model now (otherwise it loads on the first classification)."""
+        if not hasattr(self, "backend_"):
+            from stance.backends import load_backend
+
+            self.backend_ = load_backend(self.model, device=self.device, batch_size=self.batch_size,
+                                         progress=self.progress, revision=self.revision,
+                                         trust_remote_code=self.trust_remote_code)
+        return self
+
+    def resolve_scheme(self, scheme: str | Path | Scheme = "stance", labels=None, template: str | None = None,
+                       multi_label: bool | None = None, name: str | None = None) -> Scheme:
+        """The scheme a call asks for: a named or file scheme, or ad-hoc ``labels`` + ``template``."""
+        if labels is not None:
+            if isinstance(labels, str):
+                labels = labels.split(",")
+            return adhoc_scheme(list(labels), template or DEFAULT_TEMPLATE, name=name or "label",
+                                multi_label=bool(multi_label))
+        resolved = load_scheme(scheme)
+        if multi_label is not None:
+            resolved = replace(resolved, multi_label=bool(multi_label))
+        return replace(resolved, name=name) if name else resolved
+
+    def classify(self, data, scheme: str | Path | Scheme = "stance", *, target: str | None = None,
+                 target_col: str | None = None, text_col: str = "text", labels=None,
+                 template: str | None = None, multi_label: bool | None = None, name: str | None = None,
+                 threshold: float | None = None, progress: bool | None = None) -> pd.DataFrame:
+        """Label every row of ``data`` with ``scheme``; return the input with result columns added.
+
+        Parameters
+        ----------
+        data : DataFrame, list of str, or path to a CSV / TSV / JSONL / Parquet file
+        scheme : a built-in scheme name (``stance``, ``tone``, ``rhetoric``), a .toml path or a Scheme
+        target, target_col : the target of a target-aware scheme, for all rows or per row
+            (default: the ``target`` column when there is one)
+        text_col : the column holding the statements
+        labels, template : ad-hoc labels and template instead of a scheme, as in transformers'
+            zero-shot pipeline (the scheme is then named ``name`` or ``"label"``)
+        multi_label : treat labels independently (default: as the scheme says)
+        threshold : multi-label probability at which a label is assigned (default: the scheme's)
+
+        Returns
+        -------
+        DataFrame with the input's index and columns, plus for scheme ``S``: ``S`` (label, or
+        for multi-label the ``;``-joined labels over threshold and a boolean ``S_<label>`` per
+        label), ``S_confidence``, ``S_p_<label>`` per label in scheme order and ``S_error``
+        (empty, or why the row has no label). Provenance is in ``.attrs["stance"]``.
+
+        Examples
+        --------
+        >>> out = Classifier().classify(["We support NATO."], target="NATO", progress=False)
+        >>> out.columns.tolist()
+        ['text', 'stance', 'stance_confidence', 'stance_p_favor', 'stance_p_against', 'stance_p_neutral', 'stance_error']
+        """
+        sch = self.resolve_scheme(scheme, labels, template, multi_label, name)
+        table = as_table(data, text_col)
+        targets, target_col = self._targets(table, sch, target, target_col)
+        problems = [row_problem(t) for t in table[text_col]]
+        problems = [p or ("missing target" if targets[i] is None and sch.target_aware else "")
+                    for i, p in enumerate(problems)]
+        probs = np.full((len(table), len(sch.labels)), np.nan)
+        ok = [i for i, p in enumerate(problems) if not p]
+        self.load()
+        if progress is not None:
+            self.backend_.progress = progress
+        by_target: dict = {}
+        for i in ok:
+            by_target.setdefault(targets[i], []).append(i)
+        for tgt, rows in by_target.items():
+            keys = [normalise_text(table[text_col].iat[i]) for i in rows]
+            unique = list(dict.fromkeys(keys))
+            p = self.backend_.probabilities(unique, sch, tgt)
+            position = {k: j for j, k in enumerate(unique)}
+            probs[rows] = p[[position[k] for k in keys]]
+        cut = sch.threshold if threshold is None else threshold
+        return add_results(table, sch, probs, problems, cut, self._provenance(sch, target, target_col, cut))
+
+    def _targets(self, table: pd.DataFrame, sch: Scheme, target, target_col) -> tuple[list, str | None]:
+        """Each row's target, and the column it came from (None when not from a column)."""
+        if not sch.target_aware:
+            return [None] * len(table), None
+        if target is not None:
+            return [str(target)] * len(table), None
+        if target_col is None and "target" in table.columns:
+            target_col = "target"
+        if target_col is None:
+            raise InputError(
+                f"scheme {sch.name!r} needs a target: pass target='NATO' or target_col= a column "
+                f"(CLI: --target / --target-col); the columns are {choices(table.columns)}"
+            )
+        if target_col not in table.columns:
+            raise InputError(f"no target column {target_col!r}; the columns are {choices(table.columns)}")
+        return [t.strip() if isinstance(t, str) and t.strip() else None for t in table[target_col]], target_col
+
+    def _provenance(self, sch: Scheme, target, target_col, threshold) -> dict:
+        from stance import __version__
+
+        return {
+            "package_version": __version__,
+            "model": self.backend_.provenance(),
+            "scheme": sch.provenance() | {"threshold": threshold if sch.multi_label else None},
+            "target": target,
+            "target_col": target_col,
+        }
+
+
+def run_columns(name: str, scheme_info: dict) -> list[str]:
+    """The columns a run of scheme ``name`` adds, given its provenance ``labels`` and ``multi_label``.
+
+    >>> run_columns("tone", {"labels": ["a", "b"], "multi_label": False})
+    ['tone', 'tone_confidence', 'tone_p_a', 'tone_p_b', 'tone_error']
+    """
+    labels = scheme_info["labels"]
+    cols = [name, f"{name}_confidence", *(f"{name}_p_{n}" for n in labels), f"{name}_error"]
+    return cols + ([f"{name}_{n}" for n in labels] if scheme_info["multi_label"] else [])
+
+
+def add_results(table: pd.DataFrame, sch: Scheme, probs: np.ndarray, problems: list[str],
+                threshold: float, provenance: dict) -> pd.DataFrame:
+    """Add a scheme's result columns (see :meth:`Classifier.classify`) to a copy of ``table``."""
+    s = sch.name
+    names = list(sch.label_names)
+    earlier = table.attrs.get("stance", {}).get("runs", {})
+    new_cols = run_columns(s, {"labels": names, "multi_label": sch.multi_label})
+    clash = [c for c in new_cols if c in table.columns]
+    if clash and s not in earlier:
+        raise InputError(
+            f"the input already has column(s) {choices(clash)}: rename them, or pass name= (CLI: --name) "
+            "to give the results another prefix"
+        )
+    stale = [c for c in run_columns(s, earlier[s]["scheme"]) if c not in new_cols] if s in earlier else []
+    out = table.drop(columns=[c for c in stale if c in table.columns])
+    valid = np.array([not p for p in problems])
+    if sch.multi_label:
+        chosen = probs >= threshold
+        label = [";".join(n for n, c in zip(names, row) if c) if v else None for row, v in zip(chosen, valid)]
+        confidence = np.where(valid, np.nanmax(np.where(valid[:, None], probs, 0.0), axis=1), np.nan)
+    else:
+        best = np.nanargmax(np.where(valid[:, None], probs, 0.0), axis=1)
+        label = [names[b] if v else None for b, v in zip(best, valid)]
+        confidence = np.where(valid, probs[np.arange(len(probs)), best], np.nan)
+    columns = {s: pd.array(label, dtype="string"), f"{s}_confidence": confidence}
+    for j, n in enumerate(names):
+        columns[f"{s}_p_{n}"] = probs[:, j]
+    columns[f"{s}_error"] = pd.array(problems, dtype="string")
+    if sch.multi_label:
+        for j, n in enumerate(names):
+            columns[f"{s}_{n}"] = pd.array([bool(c) if v else None for c, v in zip(chosen[:, j], valid)],
+                                           dtype="boolean")
+    for col, values in columns.items():  # a re-run replaces its columns in place
+        out[col] = values
+    out.attrs = {**table.attrs}
+    runs = dict(earlier)
+    runs[s] = provenance
+    out.attrs["stance"] = {"package_version": provenance["package_version"], "runs": runs}
+    return out

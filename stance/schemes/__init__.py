@@ -1,0 +1,210 @@
+"""Label schemes as data: name, labels, descriptions and hypothesis phrasings.
+
+A scheme is a TOML file (see ``stance.toml`` beside this module for the format).
+The built-in schemes live in this folder; a user's own scheme is any ``.toml`` file
+of the same shape, passed by path.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stance.errors import SchemeError, choices
+
+_HERE = Path(__file__).resolve().parent
+TARGET = "{target}"
+
+
+@dataclass(frozen=True)
+class Label:
+    """One label of a scheme.
+
+    ``hypotheses`` are used by every backend; ``prototypes`` (example sentences in the
+    genre's own voice) only by the embedding backend.
+    """
+
+    name: str
+    description: str
+    hypotheses: tuple[str, ...]
+    prototypes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How one embedding model's similarities become probabilities for a scheme.
+
+    A label's score is the mean of its ``top_k`` highest similarities to the label's
+    hypotheses and prototypes (``top_k = 0``: the mean of all). Probabilities are
+    ``softmax(scale * (score - offset))`` (single-label) or
+    ``sigmoid(scale * (score - offset))`` (multi-label), one offset per label.
+    """
+
+    scale: float
+    offsets: dict[str, float]
+    top_k: int = 0
+    fitted_on: str = ""
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A label scheme.
+
+    Examples
+    --------
+    >>> from stance.schemes import load_scheme
+    >>> load_scheme("stance").label_names
+    ('favor', 'against', 'neutral')
+    """
+
+    name: str
+    version: str
+    description: str
+    labels: tuple[Label, ...]
+    multi_label: bool = False
+    threshold: float = 0.5
+    source: str = "ad-hoc"
+    calibration: dict[str, Calibration] = field(default_factory=dict)
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+    @property
+    def target_aware(self) -> bool:
+        """True when any hypothesis has a ``{target}`` placeholder."""
+        return any(TARGET in h for label in self.labels for h in label.hypotheses + label.prototypes)
+
+    def hypotheses(self, target: str | None = None, *, prototypes: bool = False) -> list[list[str]]:
+        """The hypotheses of each label, in label order, with the target filled in.
+
+        With ``prototypes=True`` each label's prototypes follow its hypotheses.
+
+        >>> load_scheme("stance").hypotheses("NATO")[0][0]
+        'The speaker supports NATO.'
+        """
+        if self.target_aware and not target:
+            raise SchemeError(
+                f"scheme {self.name!r} is target-aware and needs a target: "
+                "pass target='NATO' (or target_col='target', or --target / --target-col)"
+            )
+        return [
+            [fill_target(h, target) for h in label.hypotheses + (label.prototypes if prototypes else ())]
+            for label in self.labels
+        ]
+
+    def provenance(self) -> dict:
+        """What a results table records about the scheme."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "multi_label": self.multi_label,
+            "labels": list(self.label_names),
+            "hypotheses": {label.name: list(label.hypotheses) for label in self.labels},
+            "prototypes": {label.name: list(label.prototypes) for label in self.labels},
+            "calibration": {model: vars(c) for model, c in self.calibration.items()},
+        }
+
+
+def fill_target(hypothesis: str, target: str | None) -> str:
+    """Put the target into a hypothesis (only the ``{target}`` placeholder is replaced).
+
+    >>> fill_target("The speaker opposes {target}.", "NATO")
+    'The speaker opposes NATO.'
+    """
+    return hypothesis.replace(TARGET, target) if target else hypothesis
+
+
+def list_schemes() -> list[str]:
+    """Names of the built-in schemes.
+
+    >>> "tone" in list_schemes()
+    True
+    """
+    return sorted(p.stem for p in _HERE.glob("*.toml"))
+
+
+def load_scheme(scheme: str | Path | Scheme) -> Scheme:
+    """A built-in scheme by name, a user's scheme by path to a TOML file, or a Scheme as is.
+
+    >>> load_scheme("tone").label_names
+    ('hostile', 'critical', 'neutral', 'conciliatory')
+    """
+    if isinstance(scheme, Scheme):
+        return scheme
+    path = Path(scheme)
+    if path.suffix != ".toml":
+        if str(scheme) not in list_schemes():
+            raise SchemeError(
+                f"unknown scheme {str(scheme)!r}: choose one of {choices(list_schemes())} "
+                "or pass the path to a scheme .toml file"
+            )
+        path = _HERE / f"{scheme}.toml"
+    if not path.is_file():
+        raise SchemeError(f"scheme file {str(path)!r} does not exist: check the path")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SchemeError(f"scheme file {str(path)!r} is not valid TOML: {exc}") from None
+    return scheme_from_dict(data, source=str(path))
+
+
+def scheme_from_dict(data: dict, source: str = "ad-hoc") -> Scheme:
+    """Build and validate a scheme from the parsed TOML structure."""
+    where = f"scheme {source!r}"
+    for key in ("name", "labels"):
+        if key not in data:
+            raise SchemeError(f"{where} has no {key!r}: add it (see stance/schemes/stance.toml)")
+    labels = []
+    for entry in data["labels"]:
+        if not entry.get("name") or not entry.get("hypotheses"):
+            raise SchemeError(f"{where}: every label needs a 'name' and a list of 'hypotheses'")
+        labels.append(Label(entry["name"], entry.get("description", ""), tuple(entry["hypotheses"]),
+                            tuple(entry.get("prototypes", ()))))
+    names = [label.name for label in labels]
+    if len(set(names)) != len(names) or len(names) < 1:
+        raise SchemeError(f"{where}: label names must be unique and at least one, got {names}")
+    calibration = {
+        model: Calibration(float(c["scale"]), {k: float(v) for k, v in c["offsets"].items()},
+                           int(c.get("top_k", 0)), c.get("fitted_on", ""))
+        for model, c in data.get("calibration", {}).items()
+    }
+    for model, cal in calibration.items():
+        if set(cal.offsets) != set(names):
+            raise SchemeError(f"{where}: calibration for {model!r} must give an offset for each of {names}")
+    return Scheme(
+        name=data["name"],
+        version=str(data.get("version", "1")),
+        description=data.get("description", ""),
+        labels=tuple(labels),
+        multi_label=bool(data.get("multi_label", False)),
+        threshold=float(data.get("threshold", 0.5)),
+        source=source,
+        calibration=calibration,
+    )
+
+
+def adhoc_scheme(labels: list[str], template: str = "This example is {}.", *,
+                 name: str = "label", multi_label: bool = False) -> Scheme:
+    """A scheme from labels and one template, as transformers' zero-shot pipeline takes them.
+
+    The template's ``{}`` receives the label; a ``{target}`` in it receives the target.
+
+    >>> adhoc_scheme(["war", "peace"], "This text is about {}.").hypotheses()
+    [['This text is about war.'], ['This text is about peace.']]
+    """
+    labels = [str(label).strip() for label in labels if str(label).strip()]
+    if not labels:
+        raise SchemeError("no labels given: pass labels such as ['favor', 'against', 'neutral']")
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise SchemeError(f"labels must be unique, but {choices(repeated)} repeat: pass each label once")
+    if "{}" not in template:
+        raise SchemeError(f"template {template!r} has no '{{}}' for the label: e.g. 'This example is {{}}.'")
+    hypotheses = [template.replace("{}", label) for label in labels]
+    return Scheme(
+        name=name, version="ad-hoc", description=f"ad-hoc labels with template {template!r}",
+        labels=tuple(Label(label, "", (h,)) for label, h in zip(labels, hypotheses)),
+        multi_label=multi_label,
+    )

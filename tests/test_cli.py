@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def run_cli(*args, cwd=None):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "stance.cli", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=600)
+
+
+@pytest.fixture
+def statements(tmp_path):
+    path = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["NATO is a puppet stained with blood.", "We welcome dialogue with NATO.", ""],
+                  "target": ["NATO", "NATO", "NATO"], "source_type": ["state_media", "official", "official"]}
+                 ).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_classify_writes_results_and_provenance(statements, tmp_path, suffix):
+    out = tmp_path / f"results{suffix}"
+    result = run_cli("classify", statements, "--scheme", "stance", "--scheme", "tone", "--out", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    from stance.data import read_table
+
+    table = read_table(out)
+    assert len(table) == 3
+    assert {"stance", "stance_p_favor", "tone", "tone_confidence", "tone_error", "source_type"} <= set(table.columns)
+    assert table["tone"].iloc[0] == "hostile" and table["stance"].iloc[0] == "against"
+    assert table["tone_error"].iloc[2] in {"empty text", "missing text"}  # an empty CSV cell is missing
+    meta = json.loads((tmp_path / "results.provenance.json").read_text())
+    assert set(meta["runs"]) == {"stance", "tone"}
+    assert meta["runs"]["stance"]["target_col"] == "target"
+    assert meta["runs"]["tone"]["model"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_classify_adhoc_labels_and_multi_label(statements, tmp_path):
+    out = tmp_path / "adhoc.csv"
+    result = run_cli("classify", statements, "--labels", "war,peace", "--template", "This text is about {}.",
+                     "--multi-label", "--out", out)
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out)
+    assert {"label", "label_p_war", "label_p_peace", "label_war", "label_peace"} <= set(table.columns)
+    assert "wrote 3 rows" in result.stdout and "1 row(s) without a label" in result.stdout
+
+
+def test_schemes_lists_labels():
+    result = run_cli("schemes")
+    assert result.returncode == 0
+    for word in ("stance", "tone", "rhetoric", "favor", "conciliatory", "whataboutism"):
+        assert word in result.stdout
+
+
+def one_line_error(result, *needles):
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("stance: error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_missing_text_column(tmp_path):
+    path = tmp_path / "quotes.csv"
+    pd.DataFrame({"quote": ["x"]}).to_csv(path, index=False)
+    one_line_error(run_cli("classify", path, "--scheme", "tone", "--out", tmp_path / "o.csv"),
+                   "'text'", "'quote'", "--text-col")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    one_line_error(run_cli("classify", path, "--out", tmp_path / "o.csv"), "empty")
+    path.write_text("text\n")
+    one_line_error(run_cli("classify", path, "--out", tmp_path / "o.csv"), "no rows")
+
+
+def test_unknown_scheme(statements, tmp_path):
+    one_line_error(run_cli("classify", statements, "--scheme", "sentiment", "--out", tmp_path / "o.csv"),
+                   "'sentiment'", "'stance'", "'tone'", "'rhetoric'")
+
+
+def test_unavailable_model(statements, tmp_path):
+    env_cache = tmp_path / "hf"
+    env_cache.mkdir()
+    os.environ["HF_HUB_CACHE"] = str(env_cache)
+    try:
+        result = run_cli("classify", statements, "--model", "no-such-org/no-such-model", "--out", tmp_path / "o.csv")
+    finally:
+        del os.environ["HF_HUB_CACHE"]
+    one_line_error(result, "no-such-org/no-such-model", "connected machine", "local model folder")
+
+
+def test_missing_file_and_bad_format(tmp_path):
+    one_line_error(run_cli("classify", tmp_path / "nope.csv", "--out", tmp_path / "o.csv"), "does not exist")
+    bad = tmp_path / "in.xml"
+    bad.write_text("<x/>")
+    one_line_error(run_cli("classify", bad, "--out", tmp_path / "o.csv"), "'.xml'", "'.csv'")
+
+
+def test_missing_target(tmp_path):
+    path = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["We support them."]}).to_csv(path, index=False)
+    one_line_error(run_cli("classify", path, "--scheme", "stance", "--out", tmp_path / "o.csv"),
+                   "needs a target", "--target")
+
+
+def test_demo_writes_results_and_charts(tmp_path, root):
+    result = run_cli("demo", "--out", tmp_path / "outputs", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    statements = pd.read_csv(root / "data" / "statements.csv")
+    results = pd.read_csv(tmp_path / "outputs" / "results.csv")
+    assert len(results) == len(statements) and results["id"].tolist() == statements["id"].tolist()
+    assert results["stance"].notna().all() and results["tone"].notna().all()
+    from PIL import Image
+
+    for name in ("stance_by_source_type.png", "tone_by_source_type.png"):
+        path = tmp_path / "outputs" / name
+        assert str(path.resolve()) in result.stdout
+        pixels = np.asarray(Image.open(path).convert("L"))
+        assert pixels.shape[1] > 400 and len(np.unique(pixels)) > 10  # a real chart, not a blank image
