@@ -46,7 +46,7 @@ def fit_offsets(scores: np.ndarray, gold: np.ndarray, multi_label: bool = False)
 
 
 def fit_calibration(clf, data: pd.DataFrame, scheme: Scheme, *, gold: str | list[str], top_k: int = 0,
-                    target_col: str | None = None, text_col: str = "text", fitted_on: str = "") -> Calibration:
+                    clauses: bool = False, target_col: str | None = None, text_col: str = "text", fitted_on: str = "") -> Calibration:
     """Fit ``scheme``'s calibration for the embedding model of ``clf`` on labelled rows.
 
     ``gold`` is the column of gold labels (single-label) or, for a multi-label scheme, the
@@ -63,7 +63,7 @@ def fit_calibration(clf, data: pd.DataFrame, scheme: Scheme, *, gold: str | list
     scores = np.empty((len(data), len(names)))
     groups = data.groupby(target_col).indices if scheme.target_aware else {None: np.arange(len(data))}
     for target, rows in groups.items():
-        scores[rows] = clf.backend_.label_scores(data[text_col].iloc[rows].tolist(), scheme, target, top_k)
+        scores[rows] = clf.backend_.label_scores(data[text_col].iloc[rows].tolist(), scheme, target, top_k, clauses)
     if scheme.multi_label:
         y = data[cols].to_numpy(dtype=float)
     else:
@@ -72,4 +72,4 @@ def fit_calibration(clf, data: pd.DataFrame, scheme: Scheme, *, gold: str | list
             raise InputError(f"gold labels {choices(unknown)} are not in scheme {scheme.name!r}: {choices(names)}")
         y = np.array([names.index(v) for v in data[gold]])
     scale, offsets = fit_offsets(scores, y, scheme.multi_label)
-    return Calibration(scale, dict(zip(names, offsets.round(5).tolist())), top_k, fitted_on)
+    return Calibration(scale, dict(zip(names, offsets.round(5).tolist())), top_k, clauses, fitted_on)

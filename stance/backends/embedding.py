@@ -2,7 +2,10 @@
 
 Each label is represented by its hypotheses and prototypes (with the target filled
 in); a statement's score for a label is the mean of its ``top_k`` highest cosine
-similarities to them (all of them when ``top_k`` is 0). Scores become probabilities
+similarities to them (all of them when ``top_k`` is 0); with ``clauses`` on, the
+highest such score of the whole text and of each of its sentences and clauses, so that a
+statement mixing support for one side with criticism of another is scored on the part
+that speaks to each label. Scores become probabilities
 through a per-label offset and a shared scale. The scheme file stores ``top_k``, the
 offsets and the scale per model, fitted on the project's synthetic dev sets
 (``benchmarks/calibrate.py``). Without a calibration for the model: the mean of all,
@@ -10,6 +13,8 @@ offsets of 0 (single-label) or :data:`DEFAULT_MULTI_OFFSET` (multi-label), and
 :data:`DEFAULT_SCALE`.
 """
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -41,6 +46,24 @@ def label_scores(text_emb: np.ndarray, hyp_emb: np.ndarray, owners: np.ndarray, 
         k = own.shape[1] if top_k <= 0 else min(top_k, own.shape[1])
         scores[:, label] = own[:, -k:].mean(axis=1)
     return scores
+
+
+_CLAUSE_BREAK = re.compile(r"(?<=[.!?;:])\s+|,\s+(?:while|but|yet|whereas|and)\s+|\s+while\s+")
+
+
+def clauses(text: str, min_words: int = 4) -> list[str]:
+    """The sentences and clauses of a statement (none when it has only one).
+
+    Breaks at sentence ends, semicolons and colons, and at ", but", ", yet", ", while",
+    ", whereas", ", and" and "while"; parts under ``min_words`` words are dropped.
+
+    >>> clauses("We stand with Ukraine, while the aggressor keeps shelling its cities.")
+    ['We stand with Ukraine', 'the aggressor keeps shelling its cities.']
+    >>> clauses("A short one.")
+    []
+    """
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(text) if len(p.split()) >= min_words]
+    return parts if len(parts) > 1 else []
 
 
 def calibrated_probabilities(scores: np.ndarray, offsets: np.ndarray, scale: float,
@@ -94,16 +117,24 @@ class EmbeddingBackend:
         if self.name in scheme.calibration:
             return scheme.calibration[self.name]
         offset = DEFAULT_MULTI_OFFSET if scheme.multi_label else 0.0
-        return Calibration(DEFAULT_SCALE, {n: offset for n in scheme.label_names}, top_k=0, fitted_on="")
+        return Calibration(DEFAULT_SCALE, {n: offset for n in scheme.label_names})
 
     def label_scores(self, texts: list[str], scheme: Scheme, target: str | None,
-                     top_k: int | None = None) -> np.ndarray:
-        """Each text's pooled similarity to each label's hypotheses and prototypes."""
+                     top_k: int | None = None, by_clause: bool | None = None) -> np.ndarray:
+        """Each text's pooled similarity to each label's hypotheses and prototypes
+        (with ``by_clause``, the highest over the text and its clauses)."""
+        cal = self.calibration(scheme)
+        top_k = cal.top_k if top_k is None else top_k
+        by_clause = cal.clauses if by_clause is None else by_clause
         groups = scheme.hypotheses(target, prototypes=True)
         owners = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
         hyp_emb = self.encode([h for g in groups for h in g], progress=False)
-        top_k = self.calibration(scheme).top_k if top_k is None else top_k
-        return label_scores(self.encode(texts), hyp_emb, owners, len(groups), top_k)
+        parts = [[t, *clauses(t)] if by_clause else [t] for t in texts]
+        owner_text = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)])
+        scores = label_scores(self.encode([p for ps in parts for p in ps]), hyp_emb, owners, len(groups), top_k)
+        best = np.full((len(texts), len(groups)), -np.inf)
+        np.maximum.at(best, owner_text, scores)
+        return best
 
     def probabilities(self, texts: list[str], scheme: Scheme, target: str | None) -> np.ndarray:
         cal = self.calibration(scheme)

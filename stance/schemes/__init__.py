@@ -35,7 +35,8 @@ class Calibration:
     """How one embedding model's similarities become probabilities for a scheme.
 
     A label's score is the mean of its ``top_k`` highest similarities to the label's
-    hypotheses and prototypes (``top_k = 0``: the mean of all). Probabilities are
+    hypotheses and prototypes (``top_k = 0``: the mean of all); with ``clauses``, the
+    highest such score over the whole text and each of its sentences and clauses. Probabilities are
     ``softmax(scale * (score - offset))`` (single-label) or
     ``sigmoid(scale * (score - offset))`` (multi-label), one offset per label.
     """
@@ -43,6 +44,7 @@ class Calibration:
     scale: float
     offsets: dict[str, float]
     top_k: int = 0
+    clauses: bool = False
     fitted_on: str = ""
 
 
@@ -167,7 +169,7 @@ def scheme_from_dict(data: dict, source: str = "ad-hoc") -> Scheme:
         raise SchemeError(f"{where}: label names must be unique and at least one, got {names}")
     calibration = {
         model: Calibration(float(c["scale"]), {k: float(v) for k, v in c["offsets"].items()},
-                           int(c.get("top_k", 0)), c.get("fitted_on", ""))
+                           int(c.get("top_k", 0)), bool(c.get("clauses", False)), c.get("fitted_on", ""))
         for model, c in data.get("calibration", {}).items()
     }
     for model, cal in calibration.items():
