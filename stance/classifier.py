@@ -167,8 +167,7 @@ class Classifier:
         probs = np.full((len(table), len(sch.labels)), np.nan)
         ok = [i for i, p in enumerate(problems) if not p]
         self.load()
-        if progress is not None:
-            self.backend_.progress = progress
+        self.backend_.progress = self.progress if progress is None else progress
         by_target: dict = {}
         for i in ok:
             by_target.setdefault(targets[i], []).append(i)

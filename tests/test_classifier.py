@@ -114,3 +114,15 @@ def test_unavailable_model_is_one_line(monkeypatch, tmp_path):
     assert "\n" not in str(err.value) and "local model folder" in str(err.value)
     with pytest.raises(stance.ModelNotAvailableError, match="does not exist"):
         stance.Classifier(str(tmp_path / "missing")).classify(["x"], "tone")
+
+
+def test_ready_sentence_transformer_object(clf):
+    from sentence_transformers import SentenceTransformer
+
+    from stance.models import packaged_model_path
+
+    model = SentenceTransformer(str(packaged_model_path()), device="cpu")
+    out = stance.Classifier(model, progress=False).classify(["We condemn the attack."], labels=["war", "peace"])
+    assert out["label"].notna().all()
+    default = clf.classify(["We condemn the attack."], labels=["war", "peace"])
+    assert np.allclose(out[["label_p_war", "label_p_peace"]], default[["label_p_war", "label_p_peace"]], atol=1e-5)

@@ -32,11 +32,12 @@ def test_real_statements_are_verbatim_and_cited(statements, root):
 
 
 def test_synthetic_statements_are_marked_and_labelled(statements, root):
-    dev = pd.concat([pd.read_csv(root / "data" / "dev" / f) for f in ("synthetic_a.csv", "synthetic_b.csv")])
+    dev = pd.concat([pd.read_csv(root / "data" / "dev" / f)
+                     for f in ("synthetic_a.csv", "synthetic_b.csv", "synthetic_c.csv")])
     for table in (statements[statements["synthetic"]], dev):
         assert table["speaker"].str.endswith("(synthetic)").all()
         assert table["citation"].str.contains("synthetic").all()
         assert table["gold_stance"].isin(["favor", "against", "neutral"]).all()
         assert table["gold_tone"].isin(["hostile", "critical", "neutral", "conciliatory"]).all()
     assert statements["synthetic"].sum() >= 40
-    assert len(dev) == 320 and dev["id"].is_unique
+    assert len(dev) == 440 and dev["id"].is_unique

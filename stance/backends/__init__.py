@@ -61,10 +61,9 @@ def load_backend(model=None, *, device: str | None = None, batch_size: int = 32,
 
     options = dict(batch_size=batch_size, progress=progress)
     if model is not None and not isinstance(model, (str, bytes)) and not hasattr(model, "__fspath__"):
-        if hasattr(model, "encode") and hasattr(model, "similarity"):
-            return EmbeddingBackend(model, name=getattr(model, "model_card_data", None)
-                                    and model.model_card_data.base_model or type(model).__name__,
-                                    **options)
+        if hasattr(model, "encode") and hasattr(model, "similarity"):  # a SentenceTransformer
+            card = getattr(model, "model_card_data", None)
+            return EmbeddingBackend(model, name=getattr(card, "base_model", None) or type(model).__name__, **options)
         if hasattr(model, "model") and hasattr(model, "tokenizer"):
             return NLIBackend(model.model, model.tokenizer, name=model.model.name_or_path, **options)
         raise TypeError(
