@@ -42,10 +42,13 @@ def row_problem(text) -> str:
 
 def as_table(data, text_col: str) -> pd.DataFrame:
     """A DataFrame from a DataFrame, a Series or list of strings, or a file path."""
-    from stance.data import read_table
+    from stance.data import FORMATS, read_table
 
     if isinstance(data, pd.DataFrame):
         table = data.copy()
+    elif isinstance(data, str) and Path(data).suffix.lower() not in FORMATS:
+        raise InputError(f"data is a single string ({data[:40]!r}...), not a file of a known type "
+                         f"({'/'.join(FORMATS)}): to classify one statement, pass a list: ['...']")
     elif isinstance(data, (str, os.PathLike)):
         table = read_table(Path(data))
     elif isinstance(data, pd.Series):

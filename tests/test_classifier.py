@@ -126,3 +126,8 @@ def test_ready_sentence_transformer_object(clf):
     assert out["label"].notna().all()
     default = clf.classify(["We condemn the attack."], labels=["war", "peace"])
     assert np.allclose(out[["label_p_war", "label_p_peace"]], default[["label_p_war", "label_p_peace"]], atol=1e-5)
+
+
+def test_a_single_string_is_not_taken_for_a_file(clf):
+    with pytest.raises(stance.InputError, match="pass a list"):
+        clf.classify("NATO is a puppet.", "tone")
