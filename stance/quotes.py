@@ -58,6 +58,7 @@ KNOWN_SOURCE_TYPES = {
 
 MAX_QUOTE = 3000   # characters; a longer "quote" is an unbalanced mark, not a quote
 MAX_SINGLE = 400   # single-quoted spans are shorter still: apostrophes abound
+MAX_DEPTH = 6      # quotes nest this deep at most; deeper marks are stray
 CONTEXT = 600      # characters of the sentence either side of a quote used for attribution
 
 
@@ -98,6 +99,8 @@ def _is_word(ch: str) -> bool:
 def _can_open(text: str, i: int, mark: str) -> bool:
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
+    if mark not in SYMMETRIC | SINGLE:
+        return True  # directional marks (“ « 「 ...) always open
     if mark in SINGLE:
         return (before in _OPEN_BEFORE or before == '"') and (after.isalpha() or after in "“\"")
     return not after.isspace() and (before in _OPEN_BEFORE or before in "\"'" or not _is_word(before))
@@ -162,6 +165,10 @@ def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
             mark, j = stack.pop()
             if not stack:
                 quotes.append(Quote(j + 1, i, mark, ch))
+            continue
+        if ch in SYMMETRIC and any(o == ch for o, _ in stack):
+            continue  # straight quotes do not nest: a second opener while one is open is stray
+        if len(stack) >= MAX_DEPTH:
             continue
         if ch in PAIRS and _can_open(text, i, ch) and not (ch == "»" and not stack and "«" not in text[i:i + MAX_QUOTE]):
             if ch in SINGLE and stack and stack[-1][0] in SINGLE:
@@ -251,7 +258,7 @@ def quote_kind(quote: str, before: str = "") -> str:
     if words >= 6 or before.rstrip().endswith((":", "：")):
         return "statement"
     if cjk:
-        return "statement" if ends_punct else "term"
+        return "statement" if ends_punct or cjk >= 8 else "term"
     first = next((c for c in q if c.isalpha()), "")
     if first.isupper() and (ends_punct or (words >= 3 and before.rstrip().endswith(","))):
         return "statement"
@@ -339,12 +346,12 @@ _VERB_WORDS = (
     "described|describes|termed|dubbed|dubs|called|calls|labell?ed|branded|characteri[sz]ed|dismissed|"
     "dismisses|admitted|admits|acknowledged|conceded|concluded|maintained|maintains|reiterated|reiterates|"
     "demanded|proclaimed|quipped|scoffed|retorted|countered|observed|predicted|threatened|boasted|reported|"
-    "editoriali[sz]ed|opined|likened|compared|put it")
+    "editoriali[sz]ed|opined|likened|compared|put it|read|reads")
 _NOUNS = ("criticism|statement|editorial|commentary|rebuke|warning|attack|denunciation|condemnation|remarks?|"
           "comments?|response|reply|article|op-ed|piece|column|message|post|speech|note|communiqu[eé]|"
           "broadside|retort|description")
 _SUPPORT = "issued|made|published|released|delivered|voiced|ran|carried|posted|offered|launched|levell?ed|gave"
-_VERB = re.compile(rf"\b(?:{_VERB_WORDS})\b|\b(?:{_SUPPORT})\s+(?:[\w-]+\s+){{0,3}}?(?:{_NOUNS})\b", re.IGNORECASE)
+_VERB = re.compile(rf"(?<![-\w])(?:{_VERB_WORDS})\b|\b(?:{_SUPPORT})\s+(?:[\w-]+\s+){{0,3}}?(?:{_NOUNS})\b", re.IGNORECASE)
 _CN_VERB = re.compile(r"(?:表示|说|称|指出|强调|宣称|回应|批评|谴责|声称|写道|认为|警告|呼吁|述べた|語った|と述べ)")
 _PASSIVE = re.compile(rf"\b(?:is|are|was|were|been|being|be|aptly|widely|often|once|sometimes|also)\s+"
                       rf"(?:{_VERB_WORDS})(?:\s+as)?\s*$|^\s*(?:aptly|widely|often)?\s*described\s+as\s*$",
@@ -394,15 +401,46 @@ def clean_speaker(np: str) -> str:
     return np
 
 
+_CLAUSE = re.compile(r"[,;:—–“”\"«»‹›「」『』。，；：]|\s-\s")
+_COMPLEMENT = re.compile(r"\s(?:what|that|which|who|whom|whose|where|when|if|whether|because)\s", re.IGNORECASE)
+_NAME = re.compile(r"(?:[A-Z][\w’'.-]*\s?){1,4}")
+
+
 def _subject_before(head: str, verb_start: int) -> str:
-    """The subject of a verb: the clause before it (an appositive or relative clause skipped)."""
-    clauses = re.split(r"[,;:—–“”\"«»「」『』。，；：]|\s-\s", head[:verb_start])
-    for clause in reversed(clauses):
-        first = clause.strip().split(" ", 1)[0].lower()
-        if first in ("who", "which", "whose", "that", "where", "when"):
-            continue
-        return clean_speaker(clause)
-    return ""
+    """The subject of a verb: its clause (after ``that``/``what``...), an appositive kept with its name.
+
+    >>> h = "Arven Tolle, a spokesperson for the guard (synthetic), said"
+    >>> _subject_before(h, h.index("said"))
+    'Arven Tolle, a spokesperson for the guard (synthetic)'
+    >>> h = "The alliance has denounced what it calls"
+    >>> _subject_before(h, h.index("calls"))
+    'it'
+    """
+    clauses = [c for c in _CLAUSE.split(head[:verb_start]) if c.strip()]
+    if not clauses:
+        return ""
+    clause = clauses[-1]
+    first = clause.strip().split(" ", 1)[0].lower()
+    if first in ("who", "which", "whose") and len(clauses) > 1:
+        clause = clauses[-2]
+    parts = _COMPLEMENT.split(" " + clause)
+    subject = clean_speaker(parts[-1])
+    if len(clauses) > 1 and re.match(r"(?:a|an)\s", subject) and _NAME.fullmatch(clauses[-2].strip() + " "):
+        subject = f"{clauses[-2].strip()}, {subject}"
+    return subject
+
+
+_REF_NOUN = re.compile(rf"(?:the|this|that|its|his|her|their)\s+(?:{_NOUNS}|report|paper|newspaper|outlet|"
+                       r"ministry's statement)$", re.IGNORECASE)
+
+
+def needs_antecedent(speaker: str) -> bool:
+    """True for a pronoun or a back-reference (``the statement``, ``the editorial``) as speaker.
+
+    >>> needs_antecedent("she"), needs_antecedent("the statement"), needs_antecedent("the ministry")
+    (True, True, False)
+    """
+    return speaker.lower() in PRONOUNS or bool(_REF_NOUN.fullmatch(speaker))
 
 
 def speaker_after(tail: str) -> tuple[str, str] | None:
@@ -410,29 +448,28 @@ def speaker_after(tail: str) -> tuple[str, str] | None:
 
     >>> speaker_after(", said the foreign ministry spokesperson on Monday.")
     ('the foreign ministry spokesperson', 'said')
-    >>> speaker_after(" the spokesperson told reporters.")
-    ('the spokesperson', 'told')
+    >>> speaker_after(" the envoy (synthetic) told reporters.")
+    ('the envoy (synthetic)', 'told')
     >>> speaker_after(" invasion of Ukraine") is None
     True
     """
     m = re.match(r"[\s,.!?…—–-]*", tail)
     rest = tail[m.end():]
+    if re.match(r"[とっ]", rest):
+        return None  # Japanese: the speaker comes before the quote (speaker_before)
     v = re.match(rf"(?:{_VERB_WORDS})\b\s+", rest, re.IGNORECASE)
     if v:
         np_text = rest[v.end():]
         stop = _NP_STOP.search(np_text)
-        cut = min(stop.start(), *[i for i in (np_text.find(c) for c in ",.;:!?()“”\"") if i >= 0], 10 ** 9)
+        cut = min([stop.start()] + [i for i in (np_text.find(c) for c in ",.;:!?“”\"") if i >= 0])
         speaker = clean_speaker(np_text[:cut])
-        if speaker and speaker.split()[0].lower() not in ("that", "to", "it", "by"):
+        if speaker and speaker.split()[0].lower() not in ("that", "to", "by", "it"):
             return speaker, v.group(0).strip().lower()
-        if speaker.lower() == "it" or (speaker and speaker.split()[0].lower() == "it"):
-            return None
-    n = re.match(rf"([^,.;:!?()“”\"]{{1,100}}?)\s+(?:{_VERB_WORDS})\b", rest)
+    n = re.match(rf"([^,.;:!?“”\"]{{1,100}}?)\s+(?:{_VERB_WORDS})\b", rest)
     if n:
         speaker = clean_speaker(n.group(1))
         if speaker and len(speaker.split()) <= 10:
-            verb = rest[n.end(1):n.end()].strip().lower()
-            return speaker, verb
+            return speaker, rest[n.end(1):n.end()].strip().lower()
     c = re.match(r"([^，。：「」『』]{1,30}?)(" + _CN_VERB.pattern + ")", rest)
     if c and _CJK.search(c.group(1)):
         return c.group(1).strip(), c.group(2)
@@ -442,16 +479,21 @@ def speaker_after(tail: str) -> tuple[str, str] | None:
 def speaker_before(head: str) -> tuple[str, str] | None:
     """``(speaker, verb)`` from the last reporting verb before a quote, or None.
 
+    A pronoun subject (``what it calls``) is replaced by the subject of an earlier verb in
+    the same text when there is one.
+
     >>> speaker_before("On March 15, the alliance chief called on China to condemn its ")
     ('the alliance chief', 'called on')
     >>> speaker_before("According to the Daily Courier (synthetic), the talks were ")
     ('the Daily Courier (synthetic)', 'according to')
     >>> speaker_before("The paper issued a scathing criticism of NATO as a ")
     ('The paper', 'issued criticism')
+    >>> speaker_before("The alliance has denounced what it calls ")
+    ('The alliance', 'calls')
     """
-    matches = list(_VERB.finditer(head))
-    for v in reversed(matches):
-        word = v.group(0).lower()
+    pronoun = None
+    for v in reversed(list(_VERB.finditer(head))):
+        word = re.sub(r"\s+", " ", v.group(0).lower())
         if word == "according to":
             np_text = head[v.end():]
             cut = min([i for i in (np_text.find(c) for c in ",.;:“”\"") if i >= 0] + [len(np_text)])
@@ -459,16 +501,26 @@ def speaker_before(head: str) -> tuple[str, str] | None:
             if speaker:
                 return speaker, "according to"
             continue
+        if word in ("read", "reads") and not re.search(rf"(?:{_NOUNS})\s+$", head[:v.start()], re.IGNORECASE):
+            continue
         speaker = _subject_before(head, v.start())
+        if re.match(_SUPPORT + r"\s", word):
+            word = f"{word.split()[0]} {word.split()[-1]}"
+        if speaker and needs_antecedent(speaker):
+            pronoun = pronoun or (speaker, word)
+            continue
         if speaker:
-            if word.split()[0] in _SUPPORT.split("|") or re.match(_SUPPORT, word):
-                word = f"{word.split()[0]} {word.split()[-1]}"
-            return speaker, word
+            return (speaker, pronoun[1] if pronoun else word)
+    if pronoun:
+        return pronoun
     c = list(_CN_VERB.finditer(head))
     if c:
         before = re.split(r"[，。；：、「」『』“”\s]", head[:c[-1].start()])[-1]
         if before:
             return before, c[-1].group(0)
+    j = re.search(r"([^、。，「」『』“”\s]{1,30}?)[はが]\s*$", head)
+    if j and _CJK.search(j.group(1)):
+        return j.group(1), "は…と"
     return None
 
 
@@ -483,15 +535,34 @@ def is_pronoun(speaker: str) -> bool:
 
 # --- 6. putting it together ----------------------------------------------------------------------
 
-def _mask_quotes(text: str, a: int, b: int, quotes: list[Quote]) -> str:
-    """``text[a:b]`` with the words inside quotes blanked (verbs in quotes are not reporting verbs)."""
+def _mask_quotes(text: str, a: int, b: int, quotes: list[Quote], quote_ends: list[int] | None = None) -> str:
+    """``text[a:b]`` with the words inside quotes blanked (verbs in quotes are not reporting verbs).
+
+    ``quotes`` are sorted by start (as :func:`find_quotes` returns them); pass ``quote_ends``
+    (their ends, in order) when masking many times, to keep long texts fast.
+    """
     chars = list(text[a:b])
-    for q in quotes:
-        if q.end <= a or q.start >= b:
-            continue
+    ends = quote_ends if quote_ends is not None else [q.end for q in quotes]
+    for q in quotes[bisect.bisect_right(ends, a):]:
+        if q.start >= b:
+            break
         for i in range(max(q.start, a), min(q.end, b)):
             chars[i - a] = " "
     return "".join(chars)
+
+
+def antecedent(text: str, quotes: list[Quote], start: int, window: int = 800,
+               quote_ends: list[int] | None = None) -> str:
+    """The speaker a pronoun or ``the statement`` refers to: the last subject of a reporting verb
+    in the sentences before ``start`` (at most ``window`` characters back), or "".
+
+    >>> t = "The minister (synthetic) said the tariffs stay. “No deal,” she added."
+    >>> antecedent(t, find_quotes(t)[0], t.index("“"))
+    'The minister (synthetic)'
+    """
+    a = max(0, start - window)
+    found = speaker_before(_mask_quotes(text, a, start, quotes, quote_ends) + " ")
+    return found[0] if found and not needs_antecedent(found[0]) else ""
 
 
 def _paragraph_starts(text: str) -> list[int]:
@@ -542,13 +613,14 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
             warnings.warn(f"{document + ': ' if document else ''}{p}; that quote was skipped",
                           QuoteWarning, stacklevel=2)
     ends = sentence_ends(text, quotes)
+    quote_ends = [q.end for q in quotes]
     paragraphs = _paragraph_starts(text)
     rows: list[dict] = []
     last = {"speaker": "", "paragraph": -9, "end": -1}
     for n, q in enumerate(quotes, start=1):
         a, b = sentence_bounds(text, ends, *q.outer)
-        head = _mask_quotes(text, a, q.outer[0], quotes)
-        tail_stop = min([x.outer[0] for x in quotes if x.outer[0] >= q.outer[1]] + [b])
+        head = _mask_quotes(text, a, q.outer[0], quotes, quote_ends)
+        tail_stop = min(quotes[n].outer[0], b) if n < len(quotes) else b  # the next quote
         tail = text[q.outer[1]:tail_stop]
         quote = text[q.start:q.end]
         kind = quote_kind(quote, head[-CONTEXT:])
@@ -557,7 +629,7 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
         cite = find_citation(text, q.outer[1], min(len(text), b + 80))
         if cite and cite[0] > b + 2 and not re.fullmatch(r"[\s\"”’»」』]*", text[b:cite[0]]):
             cite = None
-        if cite and any(q.outer[1] <= x.start and x.end <= cite[0] for x in quotes) and kind == "statement" \
+        if cite and n < len(quotes) and quotes[n].end <= cite[0] and kind == "statement" \
                 and text[q.outer[1]:cite[0]].count(".") > 1:
             cite = None
         speaker, attribution, reason = "", "", ""
@@ -571,16 +643,19 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 attribution = f"verb before: {found[1]}"
         if found:
             speaker = found[0]
-            if is_pronoun(speaker.split()[0]) and len(speaker.split()) == 1:
-                if last["speaker"] and paragraph - last["paragraph"] <= 1:
-                    attribution = f"pronoun: {speaker.lower()} {found[1]}"
-                    speaker = last["speaker"]
+            if needs_antecedent(speaker):
+                earlier = antecedent(text, quotes, a, quote_ends=quote_ends)
+                if not earlier and last["speaker"] and paragraph - last["paragraph"] <= 1:
+                    earlier = last["speaker"]
+                if earlier:
+                    attribution = f"{'pronoun' if is_pronoun(speaker) else 'reference'}: {speaker} {found[1]}"
+                    speaker = earlier
                 else:
-                    reason = f"the pronoun {speaker!r} names no earlier speaker in this or the previous paragraph"
+                    reason = f"{speaker!r} refers to no speaker named earlier in this or the previous paragraph"
                     speaker, attribution = "", ""
         passive = _PASSIVE.search(head[-80:])
         if passive and not cite:
-            by = re.match(r"[\s,]*by\s+([^,.;:!?()“”\"]{2,80})", tail)
+            by = re.match(r"[\s,]*by\s+([^,.;:!?“”\"]{2,80})", tail)
             if by and clean_speaker(by.group(1)):
                 speaker, attribution, reason = clean_speaker(by.group(1)), "passive: by", ""
             elif not found or attribution.startswith("verb before"):
