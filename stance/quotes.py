@@ -703,8 +703,8 @@ def extract_document(doc, source_types: dict[str, str] | None = None, warn: bool
     prefix = (Path(doc.path).stem + "-" if doc.path else "") + "q"
     df = extract_quotes(doc.text, doc.source or None, doc.date or None, source_type=doc.source_type or None,
                         document=doc.path, id_prefix=prefix, source_types=source_types, warn=warn)
-    df["file_start"] = [doc.to_raw(s) for s in df["start"]]
-    df["file_end"] = [doc.to_raw(e, end=True) for e in df["end"]]
+    df["file_start"] = pd.Series([doc.to_raw(s) for s in df["start"]], index=df.index, dtype="int64")
+    df["file_end"] = pd.Series([doc.to_raw(e, end=True) for e in df["end"]], index=df.index, dtype="int64")
     return df
 
 
@@ -728,7 +728,7 @@ def extract_files(inputs, *, meta_csv: str | Path | None = None, encoding: str |
         problems += [f"{path}: {p}" for p in table.attrs["problems"]]
         tables.append(table)
     df = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QUOTE_COLUMNS)
-    df.attrs = {"problems": problems}
+    df.attrs = {"problems": problems, "documents": len(paths)}
     return df, problems
 
 
@@ -745,5 +745,5 @@ def cmd_extract(args) -> None:
         print(f"stance: warning: {p}; that quote was skipped", file=sys.stderr)
     if not args.quiet:
         attributed = int((df["speaker"] != "").sum())
-        docs = df["document"].nunique()
+        docs = df.attrs["documents"]
         print(f"wrote {len(df)} statements ({attributed} with a speaker) from {docs} document(s) to {out}")
