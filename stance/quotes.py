@@ -103,7 +103,8 @@ def _can_open(text: str, i: int, mark: str) -> bool:
         return True  # directional marks (“ « 「 ...) always open
     if mark in SINGLE:
         return (before in _OPEN_BEFORE or before == '"') and (after.isalpha() or after in "“\"")
-    return not after.isspace() and (before in _OPEN_BEFORE or before in "\"'" or not _is_word(before))
+    return not after.isspace() and (before in _OPEN_BEFORE or before in "\"'" or not _is_word(before)
+                                     or bool(_CJK.match(before)))
 
 
 def _can_close(text: str, i: int, mark: str) -> bool:
