@@ -347,7 +347,8 @@ _VERB_WORDS = (
     "described|describes|termed|dubbed|dubs|called|calls|labell?ed|branded|characteri[sz]ed|dismissed|"
     "dismisses|admitted|admits|acknowledged|conceded|concluded|maintained|maintains|reiterated|reiterates|"
     "demanded|proclaimed|quipped|scoffed|retorted|countered|observed|predicted|threatened|boasted|reported|"
-    "editoriali[sz]ed|opined|likened|compared|put it|read|reads")
+    "editoriali[sz]ed|opined|likened|compared|put it|read|reads|denied|denies|"
+    "say|tell|describe|accuse|warn|urge|claim|insist|argue|deny|dub|brand|label|condemn|denounce")
 _NOUNS = ("criticism|statement|editorial|commentary|rebuke|warning|attack|denunciation|condemnation|remarks?|"
           "comments?|response|reply|article|op-ed|piece|column|message|post|speech|note|communiqu[eé]|"
           "broadside|retort|description")
@@ -355,7 +356,7 @@ _SUPPORT = "issued|made|published|released|delivered|voiced|ran|carried|posted|o
 _VERB = re.compile(rf"(?<![-\w])(?:{_VERB_WORDS})\b|\b(?:{_SUPPORT})\s+(?:[\w-]+\s+){{0,3}}?(?:{_NOUNS})\b", re.IGNORECASE)
 _CN_VERB = re.compile(r"(?:表示|说|称|指出|强调|宣称|回应|批评|谴责|声称|写道|认为|警告|呼吁|述べた|語った|と述べ)")
 _PASSIVE = re.compile(rf"\b(?:is|are|was|were|been|being|be|aptly|widely|often|once|sometimes|also)\s+"
-                      rf"(?:{_VERB_WORDS})(?:\s+as)?\s*$|^\s*(?:aptly|widely|often)?\s*described\s+as\s*$",
+                      rf"(?:{_VERB_WORDS})(?:\s+as)?(?:\s+(?:the|a|an))?\s*$|^\s*(?:aptly|widely|often)?\s*described\s+as\s*$",
                       re.IGNORECASE)
 PRONOUNS = {"he", "she", "they", "it", "i", "we", "you", "his", "her", "their", "its"}
 _LEAD = re.compile(r"^(?:(?:however|but|and|meanwhile|then|yet|so|still|moreover|also|now|later|earlier|"
@@ -371,6 +372,12 @@ _TRAIL = {"also", "has", "have", "had", "later", "then", "again", "further", "on
           "angrily", "firmly", "flatly", "quickly", "immediately", "even", "just", "is", "was", "were", "are",
           "being", "been", "could", "should", "may", "might", "must", "can", "monday", "tuesday",
           "wednesday", "thursday", "friday", "saturday", "sunday"}
+_BASE_FORMS = {"say", "tell", "describe", "accuse", "warn", "urge", "claim", "insist", "argue", "deny", "dub",
+               "brand", "label", "condemn", "denounce"}
+_INFINITIVE = re.compile(r"\b(?:to|will|would|shall|should|must|can|could|may|might|not|never|did|does|do)\s+$",
+                         re.IGNORECASE)
+_FUNCTION_WORDS = {"and", "or", "but", "then", "so", "yet", "also", "which", "that", "who", "to", "as", "nor",
+                   "while", "when", "if", "because"}
 _NP_STOP = re.compile(r"\s(?:in|on|at|during|when|after|before|while|as|who|which|adding|citing|last|this|"
                       r"yesterday|today|earlier|later|to|from|with|because|and\s+(?:added|said|warned))\b|$")
 
@@ -397,6 +404,8 @@ def clean_speaker(np: str) -> str:
         words.pop(0)
     np = " ".join(words)
     np = re.sub(rf"[’']s\s+(?:{_NOUNS})$", "", np)
+    if np.lower() in _FUNCTION_WORDS:
+        return ""  # "... and urged": a second verb of an earlier subject
     if len(np.split()) > 14 or not re.search(r"\w", np):
         return ""
     return np
@@ -502,6 +511,8 @@ def speaker_before(head: str) -> tuple[str, str] | None:
             if speaker:
                 return speaker, "according to"
             continue
+        if word in _BASE_FORMS and _INFINITIVE.search(head[:v.start()]):
+            continue  # "called on China to condemn": the infinitive reports nothing
         if word in ("read", "reads") and not re.search(rf"(?:{_NOUNS})\s+$", head[:v.start()], re.IGNORECASE):
             continue
         speaker = _subject_before(head, v.start())
@@ -634,10 +645,11 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 and text[q.outer[1]:cite[0]].count(".") > 1:
             cite = None
         speaker, attribution, reason = "", "", ""
-        found = speaker_after(tail[:CONTEXT]) if kind == "statement" or tail[:3].strip(" ") in (",", ",”") \
-            else None
+        found = speaker_after(tail[:CONTEXT]) if kind == "statement" or tail.lstrip().startswith(",") else None
         if found:
             attribution = f"verb after: {found[1]}"
+            if quote.strip()[:1].isupper():
+                kind = "statement"  # «Nous ne céderons pas», the chief said
         else:
             found = speaker_before(head[-CONTEXT:])
             if found:
