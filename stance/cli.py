@@ -1,4 +1,4 @@
-"""The ``stance`` command: classify tables, list schemes, run the demo.
+"""The ``stance`` command: classify tables, extract quotes, list schemes, run the demo.
 
 Errors in the user's input print one line, ``stance: error: ...``, and exit with status 2.
 """
@@ -39,6 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bars or messages")
 
     sub.add_parser("schemes", help="list the built-in schemes and their labels")
+
+    e = sub.add_parser("extract", help="quoted statements and their speakers out of .txt / .md / .html documents")
+    e.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="documents, or folders searched for them")
+    e.add_argument("--out", required=True, help="statements table (.csv, .tsv, .jsonl, .parquet or .xlsx)")
+    e.add_argument("--meta", help="side CSV with columns file,source,source_type,date (one row per document)")
+    e.add_argument("--source", help="outlet of every document (overrides headers and --meta)")
+    e.add_argument("--source-type", choices=["official", "state_media", "other"], help="type of that outlet")
+    e.add_argument("--date", help="date of every document, YYYY-MM-DD (or a year, for citations without one)")
+    e.add_argument("--encoding", help="encoding of documents that are not UTF-8, e.g. cp1252")
+    e.add_argument("--quiet", action="store_true", help="no summary line")
 
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
@@ -99,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             cmd_classify(args)
         elif args.command == "schemes":
             cmd_schemes(args)
+        elif args.command == "extract":
+            from stance.quotes import cmd_extract
+
+            cmd_extract(args)
         elif args.command == "demo":
             from stance.demo import run_demo
 

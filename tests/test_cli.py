@@ -128,3 +128,36 @@ def test_demo_writes_results_and_charts(tmp_path, root):
         assert str(path.resolve()) in result.stdout
         pixels = np.asarray(Image.open(path).convert("L"))
         assert pixels.shape[1] > 400 and len(np.unique(pixels)) > 10  # a real chart, not a blank image
+    extracted = pd.read_csv(tmp_path / "outputs" / "extracted_statements.csv", keep_default_na=False)
+    assert "brutal" in extracted["quote"].tolist() and "Global Times" in extracted["source"].tolist()
+    labelled = pd.read_csv(tmp_path / "outputs" / "extracted_results.csv", keep_default_na=False)
+    assert len(labelled) == len(extracted) and labelled["tone"].ne("").all()
+
+
+def test_extract_folder_to_statements(tmp_path, root):
+    out = tmp_path / "statements.csv"
+    result = run_cli("extract", root / "tests" / "data" / "quote_articles", root / "data" / "china-nato-article.txt",
+                     "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "statements" in result.stdout and "document(s)" in result.stdout
+    table = pd.read_csv(out, keep_default_na=False)
+    assert {"text", "quote", "speaker", "speaker_reason", "source", "date", "citation", "start", "end",
+            "file_start", "file_end"} <= set(table.columns)
+    seed = table[table["document"].str.endswith("china-nato-article.txt")]
+    assert seed.loc[seed["quote"] == "brutal", "source"].tolist() == ["NATO"]
+
+
+def test_extract_errors_are_one_line(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    one_line_error(run_cli("extract", empty, "--out", tmp_path / "o.csv"), "empty")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("« caf\xe9 »".encode("cp1252"))
+    one_line_error(run_cli("extract", latin, "--out", tmp_path / "o.csv"), "not UTF-8", "--encoding cp1252")
+    result = run_cli("extract", latin, "--encoding", "cp1252", "--out", tmp_path / "o.csv")
+    assert result.returncode == 0 and pd.read_csv(tmp_path / "o.csv")["quote"].tolist() == [" café "]
+    one_line_error(run_cli("extract", tmp_path / "missing", "--out", tmp_path / "o.csv"), "does not exist")
+    unbalanced = tmp_path / "u.txt"
+    unbalanced.write_text("He said “no.", encoding="utf-8")
+    result = run_cli("extract", unbalanced, "--out", tmp_path / "o.csv")
+    assert result.returncode == 0 and "stance: warning:" in result.stderr and "unbalanced quote" in result.stderr
