@@ -15,13 +15,15 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
+from stance.agreement import agreement
 from stance.classifier import Classifier
 from stance.data import load_statements, read_table, write_table
+from stance.evaluate import evaluate  # the function; the module stays importable as stance.evaluate
 from stance.errors import InputError, ModelNotAvailableError, SchemeError, StanceError
 from stance.schemes import Scheme, adhoc_scheme, list_schemes, load_scheme
 
 __all__ = [
-    "Classifier", "InputError", "ModelNotAvailableError", "Scheme", "SchemeError", "StanceError",
+    "Classifier", "InputError", "agreement", "evaluate", "ModelNotAvailableError", "Scheme", "SchemeError", "StanceError",
     "__version__", "adhoc_scheme", "list_schemes", "load_scheme", "load_statements", "read_table",
     "write_table",
 ]

@@ -40,6 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schemes", help="list the built-in schemes and their labels")
 
+    e = sub.add_parser("evaluate", help="score predicted labels against gold labels")
+    e.add_argument("input", help="results table with gold and predicted label columns")
+    e.add_argument("--gold-col", required=True, help="column of gold labels")
+    e.add_argument("--pred-col", required=True, help="column of predicted labels (e.g. stance)")
+    e.add_argument("--labels", help="labels in order, comma-separated (default: those that occur)")
+    e.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals (default: 1000)")
+    e.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+
+    a = sub.add_parser("agreement", help="agreement between raters (students, coders, the model)")
+    a.add_argument("input", help="table with one label column per rater")
+    a.add_argument("--raters", required=True, help="rater columns, comma-separated (two or more)")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     d.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -83,6 +97,37 @@ def cmd_schemes(args) -> None:
             print(f"  {label.name:<16} {label.description}")
 
 
+def _columns(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def cmd_evaluate(args) -> None:
+    import json
+
+    from stance.data import read_table
+    from stance.evaluate import evaluate
+
+    if args.bootstrap < 0:
+        raise StanceError(f"--bootstrap must be 0 or more, got {args.bootstrap}")
+    result = evaluate(read_table(args.input), gold=args.gold_col, pred=args.pred_col,
+                      labels=_columns(args.labels) if args.labels else None, n_boot=args.bootstrap, seed=args.seed)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
+
+
+def cmd_agreement(args) -> None:
+    import json
+
+    from stance.agreement import agreement
+    from stance.data import read_table
+
+    result = agreement(read_table(args.input), _columns(args.raters))
+    print(json.dumps(result.to_dict(), indent=2) if args.json
+          else result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+COMMANDS = {"evaluate": cmd_evaluate, "agreement": cmd_agreement}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -99,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd_classify(args)
         elif args.command == "schemes":
             cmd_schemes(args)
+        elif args.command in COMMANDS:
+            COMMANDS[args.command](args)
         elif args.command == "demo":
             from stance.demo import run_demo
 

@@ -127,3 +127,23 @@ def test_agreement_and_disputed():
     assert top["text"].iloc[0] == "q" and top["majority"].iloc[0] == "b"
     with pytest.raises(InputError, match="no rater column"):
         agreement(t, ["s1", "nobody"])
+
+
+def test_top_level_functions_and_plots():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import stance
+    from stance.plot import plot_agreement, plot_confusion
+
+    gold, pred = random_labels(2)
+    df = pd.DataFrame({"gold": gold, "pred": pred})
+    result = stance.evaluate(df, gold="gold", pred="pred", n_boot=0)
+    ax = plot_confusion(result, normalize=True)
+    assert ax.get_xlabel() == "predicted label" and len(ax.texts) == 9
+    fig, ax2 = plt.subplots()
+    assert plot_confusion(df, gold="gold", pred="pred", ax=ax2) is ax2
+    assert plot_agreement(stance.agreement(df)).get_title().startswith("Cohen's kappa")
+    plt.close("all")
