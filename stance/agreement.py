@@ -174,6 +174,7 @@ class Agreement:
     krippendorff_alpha: float
     fleiss_kappa: float
     cohen_kappa: pd.DataFrame
+    pair_n: dict | None = None
 
     @property
     def table(self) -> pd.DataFrame:
@@ -183,7 +184,7 @@ class Agreement:
                 {"measure": "Fleiss' kappa", "raters": ", ".join(self.raters),
                  "value": self.fleiss_kappa, "n": self.n_complete}]
         rows += [{"measure": "Cohen's kappa", "raters": f"{a}, {b}", "value": self.cohen_kappa.loc[a, b],
-                  "n": None} for a, b in combinations(self.raters, 2)]
+                  "n": (self.pair_n or {}).get((a, b))} for a, b in combinations(self.raters, 2)]
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict:
@@ -220,8 +221,9 @@ def agreement(data: pd.DataFrame, raters: list[str] | None = None) -> Agreement:
     """
     table = _ratings(data, raters)
     n_items = int((table.notna().sum(axis=1) >= 2).sum())
+    pair_n = {(a, b): int((table[a].notna() & table[b].notna()).sum()) for a, b in combinations(table.columns, 2)}
     return Agreement(list(table.columns), n_items, int(len(table.dropna())), krippendorff_alpha(table),
-                     fleiss_kappa(table), pairwise_kappa(table))
+                     fleiss_kappa(table), pairwise_kappa(table), pair_n)
 
 
 def disputed(data: pd.DataFrame, raters: list[str], *, keep: list[str] | None = None) -> pd.DataFrame:

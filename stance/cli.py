@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--raters", required=True, help="rater columns, comma-separated (two or more)")
     a.add_argument("--json", action="store_true", help="print one JSON object")
 
+    w = sub.add_parser("worksheet", help="draw a balanced sample of statements as a blank labelling sheet")
+    w.add_argument("input", help="statements table (.csv, .tsv, .jsonl or .parquet)")
+    w.add_argument("--n", type=int, default=20, help="statements on the sheet (default: 20)")
+    w.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    w.add_argument("--labels", default="stance,tone", help="label columns to fill in (default: stance,tone)")
+    w.add_argument("--out", required=True, help="the sheet (.csv, .tsv, .jsonl or .parquet)")
+    w.add_argument("--html", help="also write a printable HTML version here")
+
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     d.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -125,7 +133,20 @@ def cmd_agreement(args) -> None:
           else result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
-COMMANDS = {"evaluate": cmd_evaluate, "agreement": cmd_agreement}
+def cmd_worksheet(args) -> None:
+    from stance.classroom import make_worksheet, worksheet_html
+    from stance.data import read_table, write_table
+
+    sheet = make_worksheet(read_table(args.input), n=args.n, seed=args.seed, labels=_columns(args.labels))
+    out = write_table(sheet, args.out)
+    message = f"wrote a sheet of {len(sheet)} statements to {out}"
+    if args.html:
+        Path(args.html).write_text(worksheet_html(sheet), encoding="utf-8")
+        message += f" and {args.html}"
+    print(message)
+
+
+COMMANDS = {"worksheet": cmd_worksheet, "evaluate": cmd_evaluate, "agreement": cmd_agreement}
 
 
 def main(argv: list[str] | None = None) -> int:

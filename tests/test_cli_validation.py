@@ -62,3 +62,33 @@ def test_agreement_errors(capsys, results):
     assert code == 2 and "at least two raters" in err
     code, _, err = run(capsys, "agreement", results, "--raters", "s1,nobody")
     assert code == 2 and "'nobody'" in err
+
+
+def test_worksheet_is_balanced_seeded_and_blank(capsys, tmp_path, root):
+    out, page = tmp_path / "sheet.csv", tmp_path / "sheet.html"
+    code, msg, err = run(capsys, "worksheet", root / "data" / "statements.csv", "--n", "20", "--seed", "3",
+                         "--out", out, "--html", page)
+    assert code == 0, err
+    sheet = pd.read_csv(out, keep_default_na=False)
+    assert len(sheet) == 20 and sheet["id"].is_unique
+    assert (sheet[["stance", "tone", "comment"]] == "").all().all()
+    assert not {"gold_stance", "gold_tone", "speaker"} & set(sheet.columns)
+    statements = pd.read_csv(root / "data" / "statements.csv").set_index("id")
+    types = statements.loc[sheet["id"], "source_type"].value_counts()
+    assert types.max() - types.min() <= 1  # balanced by source type
+    assert "favor" in page.read_text() and "<table" in page.read_text()
+    run(capsys, "worksheet", root / "data" / "statements.csv", "--n", "20", "--seed", "3", "--out", tmp_path / "b.csv")
+    assert pd.read_csv(tmp_path / "b.csv")["id"].tolist() == sheet["id"].tolist()
+    code, _, err = run(capsys, "worksheet", root / "data" / "statements.csv", "--n", "0", "--out", out)
+    assert code == 2 and "n must be at least 1, got 0" in err
+
+
+def test_classroom_sheets_collect(root):
+    from stance.agreement import agreement
+    from stance.classroom import collect_sheets
+
+    table = collect_sheets(root / "data" / "classroom", "tone")
+    students = [c for c in table.columns if c.startswith("student_")]
+    assert len(students) >= 3 and len(table) == 20
+    result = agreement(table, students)
+    assert 0.3 < result.krippendorff_alpha < 1
