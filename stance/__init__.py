@@ -18,12 +18,13 @@ except PackageNotFoundError:  # running from a source tree without installing
 from stance.agreement import agreement
 from stance.classifier import Classifier
 from stance.data import load_statements, read_table, write_table
+from stance.explain import explain_html
 from stance.evaluate import evaluate  # the function; the module stays importable as stance.evaluate
 from stance.errors import InputError, ModelNotAvailableError, SchemeError, StanceError
 from stance.schemes import Scheme, adhoc_scheme, list_schemes, load_scheme
 
 __all__ = [
-    "Classifier", "InputError", "agreement", "evaluate", "ModelNotAvailableError", "Scheme", "SchemeError", "StanceError",
+    "Classifier", "InputError", "agreement", "evaluate", "explain_html", "ModelNotAvailableError", "Scheme", "SchemeError", "StanceError",
     "__version__", "adhoc_scheme", "list_schemes", "load_scheme", "load_statements", "read_table",
     "write_table",
 ]

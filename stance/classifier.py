@@ -180,6 +180,26 @@ class Classifier:
         cut = sch.threshold if threshold is None else threshold
         return add_results(table, sch, probs, problems, cut, self._provenance(sch, target, target_col, cut))
 
+    def explain(self, text: str, scheme: str | Path | Scheme = "stance", *, target: str | None = None,
+                label: str | None = None, max_span: int = 3) -> pd.DataFrame:
+        """Which words carry the label of ``text``, by occlusion.
+
+        Every word, and every run of up to ``max_span`` words, is cut out in turn; its
+        ``weight`` is the drop in the probability of ``label`` (default: the predicted label)
+        without it. Returns one row per word or span: ``token``, ``start``, ``end`` (character
+        offsets), ``n_words``, ``weight``, ``label``; ``.attrs["stance_explain"]`` holds the
+        text, scheme, target, label and its probability. :func:`stance.explain_html` renders it.
+
+        >>> table = Classifier(progress=False).explain("NATO is a puppet stained with blood.", scheme="tone")
+        >>> table.columns.tolist()
+        ['token', 'start', 'end', 'n_words', 'weight', 'label']
+        >>> table.sort_values("weight").iloc[-1]["label"]
+        'hostile'
+        """
+        from stance.explain import explain
+
+        return explain(self, text, scheme, target=target, label=label, max_span=max_span)
+
     def _targets(self, table: pd.DataFrame, sch: Scheme, target, target_col) -> tuple[list, str | None]:
         """Each row's target, and the column it came from (None when not from a column)."""
         if not sch.target_aware:

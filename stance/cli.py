@@ -62,6 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--out", required=True, help="the sheet (.csv, .tsv, .jsonl or .parquet)")
     w.add_argument("--html", help="also write a printable HTML version here")
 
+    x = sub.add_parser("explain", help="which words carry a statement's label (occlusion)")
+    x.add_argument("text", help="the statement, in quotes")
+    x.add_argument("--scheme", default="stance", help="scheme name or .toml path (default: stance)")
+    x.add_argument("--target", help="target of a target-aware scheme (e.g. NATO)")
+    x.add_argument("--label", help="the label to explain (default: the predicted one)")
+    x.add_argument("--max-span", type=int, default=3, help="longest run of words cut out (default: 3)")
+    x.add_argument("--top", type=int, default=10, help="rows to print (default: 10)")
+    x.add_argument("--html", help="also write the highlighted text as HTML here")
+    x.add_argument("--json", action="store_true", help="print one JSON object")
+
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     d.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -146,7 +156,27 @@ def cmd_worksheet(args) -> None:
     print(message)
 
 
-COMMANDS = {"worksheet": cmd_worksheet, "evaluate": cmd_evaluate, "agreement": cmd_agreement}
+def cmd_explain(args) -> None:
+    import json
+
+    from stance.classifier import Classifier
+    from stance.explain import explain_html
+
+    table = Classifier(progress=False).explain(args.text, args.scheme, target=args.target, label=args.label,
+                                               max_span=args.max_span)
+    meta = table.attrs["stance_explain"]
+    if args.html:
+        Path(args.html).write_text(explain_html(table), encoding="utf-8")
+    if args.json:
+        print(json.dumps({**meta, "spans": table.to_dict(orient="records")}, indent=2))
+        return
+    top = table.sort_values("weight", ascending=False).head(args.top)
+    print(f"{meta['scheme']}: {meta['label']} (p = {meta['probability']:.3f}); "
+          "weight = drop in that probability without the words")
+    print(top[["token", "weight"]].to_string(index=False, float_format=lambda v: f"{v:+.3f}"))
+
+
+COMMANDS = {"explain": cmd_explain, "worksheet": cmd_worksheet, "evaluate": cmd_evaluate, "agreement": cmd_agreement}
 
 
 def main(argv: list[str] | None = None) -> int:
