@@ -15,14 +15,17 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
+from stance.agreement import agreement
 from stance.classifier import Classifier
 from stance.data import load_statements, read_statements, read_table, write_table
+from stance.explain import explain_html
+from stance.evaluate import evaluate  # the function; the module stays importable as stance.evaluate
 from stance.errors import InputError, ModelNotAvailableError, SchemeError, StanceError
 from stance.quotes import extract_quotes
 from stance.schemes import Scheme, adhoc_scheme, list_schemes, load_scheme
 
 __all__ = [
     "Classifier", "InputError", "ModelNotAvailableError", "Scheme", "SchemeError", "StanceError",
-    "__version__", "adhoc_scheme", "extract_quotes", "list_schemes", "load_scheme", "load_statements",
-    "read_statements", "read_table", "write_table",
+    "__version__", "adhoc_scheme", "agreement", "evaluate", "explain_html", "extract_quotes", "list_schemes",
+    "load_scheme", "load_statements", "read_statements", "read_table", "write_table",
 ]

@@ -133,7 +133,8 @@ class Classifier:
     def classify(self, data, scheme: str | Path | Scheme = "stance", *, target: str | None = None,
                  target_col: str | None = None, text_col: str = "text", labels=None,
                  template: str | None = None, multi_label: bool | None = None, name: str | None = None,
-                 threshold: float | None = None, progress: bool | None = None) -> pd.DataFrame:
+                 threshold: float | None = None, progress: bool | None = None,
+                 _zero_shot: bool = False) -> pd.DataFrame:
         """Label every row of ``data`` with ``scheme``; return the input with result columns added.
 
         Parameters
@@ -171,6 +172,7 @@ class Classifier:
         ok = [i for i, p in enumerate(problems) if not p]
         self.load()
         self.backend_.progress = self.progress if progress is None else progress
+        fewshot = None if _zero_shot else self._fewshot(sch)
         by_target: dict = {}
         for i in ok:
             by_target.setdefault(targets[i], []).append(i)
@@ -178,10 +180,89 @@ class Classifier:
             keys = [normalise_text(table[text_col].iat[i]) for i in rows]
             unique = list(dict.fromkeys(keys))
             p = self.backend_.probabilities(unique, sch, tgt)
+            if fewshot is not None:
+                p = fewshot.adapt(p, self.backend_.encode(unique, progress=False))
             position = {k: j for j, k in enumerate(unique)}
             probs[rows] = p[[position[k] for k in keys]]
         cut = sch.threshold if threshold is None else threshold
-        return add_results(table, sch, probs, problems, cut, self._provenance(sch, target, target_col, cut))
+        provenance = self._provenance(sch, target, target_col, cut)
+        if fewshot is not None:
+            provenance["fewshot"] = fewshot.summary()
+        return add_results(table, sch, probs, problems, cut, provenance)
+
+    def fit(self, data, scheme: str | Path | Scheme = "stance", *, gold: str, target_col: str | None = None,
+            text_col: str = "text") -> "Classifier":
+        """Adapt ``scheme`` to a corpus with a few labelled statements (4 to 32 per label).
+
+        Embedding backend only. Each label gets a prototype (the mean embedding of its labelled
+        statements), blended with the zero-shot scores by a weight chosen by leave-one-out on
+        the labelled rows (:mod:`stance.fewshot`). Later :meth:`classify` calls with this scheme
+        use the adapted model (their provenance says so); :meth:`save_fitted` writes the state
+        as JSON. ``fitted_`` maps scheme names to their state.
+
+        >>> import pandas as pd
+        >>> labelled = pd.DataFrame({"text": ["Lying thugs and puppets.", "Bloodthirsty vassals of the empire.",
+        ...     "We regret this decision.", "We firmly oppose this move.", "The meeting is on Monday.",
+        ...     "The report was published today.", "We welcome dialogue.", "Let us work together."],
+        ...     "gold": ["hostile", "hostile", "critical", "critical", "neutral", "neutral",
+        ...              "conciliatory", "conciliatory"]})
+        >>> clf = Classifier(progress=False).fit(labelled, scheme="tone", gold="gold")
+        >>> clf.fitted_["tone"].n_per_label
+        {'hostile': 2, 'critical': 2, 'neutral': 2, 'conciliatory': 2}
+        """
+        from stance.fewshot import fit
+
+        state = fit(self, data, scheme, gold=gold, target_col=target_col, text_col=text_col)
+        self.fitted_ = {**getattr(self, "fitted_", {}), state.scheme: state}
+        return self
+
+    def save_fitted(self, path: str | Path) -> Path:
+        """Write the few-shot state of every fitted scheme to a JSON file."""
+        from stance.fewshot import save
+
+        if not getattr(self, "fitted_", None):
+            raise InputError("nothing to save: call fit() first")
+        return save(self.fitted_, path)
+
+    def load_fitted(self, path: str | Path) -> "Classifier":
+        """Use the few-shot state saved by :meth:`save_fitted` (for the same model)."""
+        from stance.fewshot import load
+
+        self.fitted_ = {**getattr(self, "fitted_", {}), **load(path)}
+        return self
+
+    def _fewshot(self, sch: Scheme):
+        """The few-shot state for this scheme, if fitted for this model and these labels."""
+        state = getattr(self, "fitted_", {}).get(sch.name)
+        if state is None:
+            return None
+        if self.backend_.kind != "embedding" or state.model != self.backend_.name:
+            raise InputError(f"the few-shot state of {sch.name!r} was fitted for model {state.model!r}, "
+                             f"not {self.backend_.name!r}")
+        if list(state.labels) != list(sch.label_names):
+            raise InputError(f"the few-shot state of {sch.name!r} has labels {choices(state.labels)}, "
+                             f"the scheme {choices(sch.label_names)}")
+        return state
+
+    def explain(self, text: str, scheme: str | Path | Scheme = "stance", *, target: str | None = None,
+                label: str | None = None, max_span: int = 3) -> pd.DataFrame:
+        """Which words carry the label of ``text``, by occlusion.
+
+        Every word, and every run of up to ``max_span`` words, is cut out in turn; its
+        ``weight`` is the drop in the probability of ``label`` (default: the predicted label)
+        without it. Returns one row per word or span: ``token``, ``start``, ``end`` (character
+        offsets), ``n_words``, ``weight``, ``label``; ``.attrs["stance_explain"]`` holds the
+        text, scheme, target, label and its probability. :func:`stance.explain_html` renders it.
+
+        >>> table = Classifier(progress=False).explain("NATO is a puppet stained with blood.", scheme="tone")
+        >>> table.columns.tolist()
+        ['token', 'start', 'end', 'n_words', 'weight', 'label']
+        >>> table.sort_values("weight").iloc[-1]["label"]
+        'hostile'
+        """
+        from stance.explain import explain
+
+        return explain(self, text, scheme, target=target, label=label, max_span=max_span)
 
     def _targets(self, table: pd.DataFrame, sch: Scheme, target, target_col) -> tuple[list, str | None]:
         """Each row's target, and the column it came from (None when not from a column)."""

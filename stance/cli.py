@@ -50,6 +50,38 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--encoding", help="encoding of documents that are not UTF-8, e.g. cp1252")
     e.add_argument("--quiet", action="store_true", help="no summary line")
 
+    e = sub.add_parser("evaluate", help="score predicted labels against gold labels")
+    e.add_argument("input", help="results table with gold and predicted label columns")
+    e.add_argument("--gold-col", required=True, help="column of gold labels")
+    e.add_argument("--pred-col", required=True, help="column of predicted labels (e.g. stance)")
+    e.add_argument("--labels", help="labels in order, comma-separated (default: those that occur)")
+    e.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals (default: 1000)")
+    e.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+
+    a = sub.add_parser("agreement", help="agreement between raters (students, coders, the model)")
+    a.add_argument("input", help="table with one label column per rater")
+    a.add_argument("--raters", required=True, help="rater columns, comma-separated (two or more)")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+
+    w = sub.add_parser("worksheet", help="draw a balanced sample of statements as a blank labelling sheet")
+    w.add_argument("input", help="statements table (.csv, .tsv, .jsonl or .parquet)")
+    w.add_argument("--n", type=int, default=20, help="statements on the sheet (default: 20)")
+    w.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    w.add_argument("--labels", default="stance,tone", help="label columns to fill in (default: stance,tone)")
+    w.add_argument("--out", required=True, help="the sheet (.csv, .tsv, .jsonl or .parquet)")
+    w.add_argument("--html", help="also write a printable HTML version here")
+
+    x = sub.add_parser("explain", help="which words carry a statement's label (occlusion)")
+    x.add_argument("text", help="the statement, in quotes")
+    x.add_argument("--scheme", default="stance", help="scheme name or .toml path (default: stance)")
+    x.add_argument("--target", help="target of a target-aware scheme (e.g. NATO)")
+    x.add_argument("--label", help="the label to explain (default: the predicted one)")
+    x.add_argument("--max-span", type=int, default=3, help="longest run of words cut out (default: 3)")
+    x.add_argument("--top", type=int, default=10, help="rows to print (default: 10)")
+    x.add_argument("--html", help="also write the highlighted text as HTML here")
+    x.add_argument("--json", action="store_true", help="print one JSON object")
+
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     d.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -93,6 +125,70 @@ def cmd_schemes(args) -> None:
             print(f"  {label.name:<16} {label.description}")
 
 
+def _columns(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def cmd_evaluate(args) -> None:
+    import json
+
+    from stance.data import read_table
+    from stance.evaluate import evaluate
+
+    if args.bootstrap < 0:
+        raise StanceError(f"--bootstrap must be 0 or more, got {args.bootstrap}")
+    result = evaluate(read_table(args.input), gold=args.gold_col, pred=args.pred_col,
+                      labels=_columns(args.labels) if args.labels else None, n_boot=args.bootstrap, seed=args.seed)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
+
+
+def cmd_agreement(args) -> None:
+    import json
+
+    from stance.agreement import agreement
+    from stance.data import read_table
+
+    result = agreement(read_table(args.input), _columns(args.raters))
+    print(json.dumps(result.to_dict(), indent=2) if args.json
+          else result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+def cmd_worksheet(args) -> None:
+    from stance.classroom import make_worksheet, worksheet_html
+    from stance.data import read_table, write_table
+
+    sheet = make_worksheet(read_table(args.input), n=args.n, seed=args.seed, labels=_columns(args.labels))
+    out = write_table(sheet, args.out)
+    message = f"wrote a sheet of {len(sheet)} statements to {out}"
+    if args.html:
+        Path(args.html).write_text(worksheet_html(sheet), encoding="utf-8")
+        message += f" and {args.html}"
+    print(message)
+
+
+def cmd_explain(args) -> None:
+    import json
+
+    from stance.classifier import Classifier
+    from stance.explain import explain_html
+
+    table = Classifier(progress=False).explain(args.text, args.scheme, target=args.target, label=args.label,
+                                               max_span=args.max_span)
+    meta = table.attrs["stance_explain"]
+    if args.html:
+        Path(args.html).write_text(explain_html(table), encoding="utf-8")
+    if args.json:
+        print(json.dumps({**meta, "spans": table.to_dict(orient="records")}, indent=2))
+        return
+    top = table.sort_values("weight", ascending=False).head(args.top)
+    print(f"{meta['scheme']}: {meta['label']} (p = {meta['probability']:.3f}); "
+          "weight = drop in that probability without the words")
+    print(top[["token", "weight"]].to_string(index=False, float_format=lambda v: f"{v:+.3f}"))
+
+
+COMMANDS = {"explain": cmd_explain, "worksheet": cmd_worksheet, "evaluate": cmd_evaluate, "agreement": cmd_agreement}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -113,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
             from stance.quotes import cmd_extract
 
             cmd_extract(args)
+        elif args.command in COMMANDS:
+            COMMANDS[args.command](args)
         elif args.command == "demo":
             from stance.demo import run_demo
 

@@ -1,5 +1,11 @@
-"""Agreement between gold labels and predictions."""
+"""Scores of predicted labels against gold labels: accuracy, per-label precision, recall and
+F1, macro-F1, SemEval-2016's F_avg, a confusion matrix and bootstrap confidence intervals.
+
+Only numpy and pandas are needed; the tests check every number against scikit-learn.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,3 +29,184 @@ def macro_f1(gold, pred, labels: list[str] | None = None) -> float:
         fn = float(((gold == label) & (pred != label)).sum())
         scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
     return float(np.mean(scores))
+
+
+NO_LABEL = "(no label)"
+
+
+def _as_labels(values) -> pd.Series:
+    """Labels as an object Series of str, with missing values as None."""
+    s = pd.Series(list(values), dtype=object)
+    return s.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v))
+
+
+def _metrics(counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Accuracy and per-label precision, recall, F1 from confusion counts.
+
+    ``counts`` has shape (..., k, k + 1): gold label by predicted label, the last column
+    holding predictions outside the labels (or none). Division by zero gives 0, as
+    scikit-learn's ``zero_division=0``.
+    """
+    k = counts.shape[-2]
+    tp = np.diagonal(counts[..., :k], axis1=-2, axis2=-1)
+    support = counts.sum(axis=-1)
+    predicted = counts[..., :k].sum(axis=-2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / np.maximum(predicted, 1), 0.0)
+        recall = np.where(support > 0, tp / np.maximum(support, 1), 0.0)
+        f1 = np.where(support + predicted > 0, 2 * tp / np.maximum(support + predicted, 1), 0.0)
+    total = counts.sum(axis=(-2, -1))
+    accuracy = tp.sum(axis=-1) / np.maximum(total, 1)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": support, "accuracy": accuracy}
+
+
+@dataclass
+class Evaluation:
+    """The result of :func:`evaluate`: scores of predictions against gold labels.
+
+    Attributes: ``labels`` (in the order used), ``n`` (rows scored), ``accuracy``,
+    ``macro_f1``, ``f_avg`` (SemEval-2016's mean F1 of ``favor`` and ``against``; None
+    unless both are labels), ``per_label`` (DataFrame: precision, recall, f1, support),
+    ``confusion`` (DataFrame: gold labels as rows, predictions as columns, plus a
+    ``(no label)`` column when some predictions are missing or outside the labels),
+    ``ci`` (DataFrame: bootstrap interval per metric), ``level``, ``n_boot`` and ``seed``.
+    """
+
+    labels: list[str]
+    n: int
+    accuracy: float
+    macro_f1: float
+    f_avg: float | None
+    per_label: pd.DataFrame
+    confusion: pd.DataFrame
+    ci: pd.DataFrame
+    level: float = 0.95
+    n_boot: int = 1000
+    seed: int | None = 0
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (what ``stance evaluate --json`` prints)."""
+        return {
+            "n": self.n,
+            "labels": list(self.labels),
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            "f_avg": self.f_avg,
+            "per_label": {label: {k: (int(v) if k == "support" else float(v)) for k, v in row.items()}
+                          for label, row in self.per_label.to_dict(orient="index").items()},
+            "confusion": {g: {p: int(c) for p, c in row.items()}
+                          for g, row in self.confusion.to_dict(orient="index").items()},
+            "ci": {m: [float(r["low"]), float(r["high"])] for m, r in self.ci.to_dict(orient="index").items()},
+            "ci_level": self.level,
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+        }
+
+    def summary(self) -> str:
+        """A short plain-text report."""
+        def line(name, value):
+            if value is None:
+                return None
+            lo, hi = self.ci.loc[name, ["low", "high"]] if name in self.ci.index else (np.nan, np.nan)
+            return f"{name:<9} {value:.3f}  [{lo:.3f}, {hi:.3f}]"
+
+        head = [f"n = {self.n}; {int(self.level * 100)}% bootstrap intervals ({self.n_boot} resamples, seed {self.seed})"]
+        rows = [line(m, getattr(self, m)) for m in ("accuracy", "macro_f1", "f_avg")]
+        return "\n".join(head + [r for r in rows if r] + ["", self.per_label.round(3).to_string(),
+                                                           "", "confusion (rows: gold, columns: predicted)",
+                                                           self.confusion.to_string()])
+
+    def __repr__(self) -> str:
+        f_avg = "None" if self.f_avg is None else f"{self.f_avg:.3f}"
+        return (f"Evaluation(n={self.n}, accuracy={self.accuracy:.3f}, macro_f1={self.macro_f1:.3f}, "
+                f"f_avg={f_avg})")
+
+
+def evaluate(data, gold: str | None = None, pred: str | None = None, *, labels: list[str] | None = None,
+             n_boot: int = 1000, level: float = 0.95, seed: int | None = 0) -> Evaluation:
+    """Score predicted labels against gold labels.
+
+    Parameters
+    ----------
+    data : DataFrame with columns ``gold`` and ``pred``, or a pair ``(gold_labels, predicted_labels)``
+    gold, pred : the column names (for a DataFrame)
+    labels : the labels, in order (default: the sorted labels occurring in gold or predictions)
+    n_boot : bootstrap resamples for the confidence intervals (0: none)
+    level : the intervals' coverage (percentile bootstrap)
+    seed : random seed of the bootstrap
+
+    Rows without a gold label are left out; a missing prediction, or one outside
+    ``labels``, counts as wrong. Per-label scores equal scikit-learn's
+    ``precision_recall_fscore_support(..., zero_division=0)``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"gold": ["favor", "against", "neutral", "against"],
+    ...                    "pred": ["favor", "against", "against", "against"]})
+    >>> result = evaluate(df, gold="gold", pred="pred", n_boot=200)
+    >>> round(result.accuracy, 2), round(result.macro_f1, 3), round(result.f_avg, 2)
+    (0.75, 0.6, 0.9)
+    >>> result.confusion.loc["neutral", "against"]
+    np.int64(1)
+    """
+    from stance.errors import InputError, choices
+
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c, what in ((gold, "gold"), (pred, "pred")) if c is None or c not in data.columns]
+        if missing:
+            raise InputError(f"name the gold and predicted label columns (gold=, pred=; CLI: --gold-col, --pred-col): "
+                             f"got gold={gold!r}, pred={pred!r}; the columns are {choices(data.columns)}")
+        g, p = _as_labels(data[gold]), _as_labels(data[pred])
+    else:
+        try:
+            g_values, p_values = data
+        except (TypeError, ValueError):
+            raise InputError(f"data must be a DataFrame or a pair (gold, pred), got {type(data).__name__}") from None
+        g, p = _as_labels(g_values), _as_labels(p_values)
+        if len(g) != len(p):
+            raise InputError(f"gold and predicted labels differ in length: {len(g)} and {len(p)}")
+    keep = g.notna().to_numpy()
+    g, p = g[keep].reset_index(drop=True), p[keep].reset_index(drop=True)
+    if not len(g):
+        raise InputError("no rows with a gold label to evaluate")
+    if labels is None:
+        labels = sorted(set(g) | set(p.dropna()))
+    labels = [str(label) for label in labels]
+    unknown = sorted(set(g) - set(labels))
+    if unknown:
+        raise InputError(f"gold labels {choices(unknown)} are not among the labels {choices(labels)}")
+    k = len(labels)
+    index = {label: i for i, label in enumerate(labels)}
+    gi = g.map(index).to_numpy(dtype=int)
+    pi = p.map(lambda v: index.get(v, k)).to_numpy(dtype=int)
+    codes = gi * (k + 1) + pi
+    counts = np.bincount(codes, minlength=k * (k + 1)).reshape(k, k + 1)
+    m = _metrics(counts)
+    has_favor_against = "favor" in index and "against" in index
+    fa = [index["favor"], index["against"]] if has_favor_against else None
+
+    def summaries(mm):
+        out = {"accuracy": mm["accuracy"], "macro_f1": mm["f1"].mean(axis=-1)}
+        if fa:
+            out["f_avg"] = mm["f1"][..., fa].mean(axis=-1)
+        return out
+
+    point = {name: float(v) for name, v in summaries(m).items()}
+    ci = pd.DataFrame(columns=["low", "high"], dtype=float)
+    if n_boot:
+        rng = np.random.default_rng(seed)
+        n = len(codes)
+        draws = codes[rng.integers(0, n, size=(n_boot, n))]
+        boot = np.zeros((n_boot, k * (k + 1)))
+        np.add.at(boot, (np.repeat(np.arange(n_boot), n), draws.ravel()), 1)
+        bs = summaries(_metrics(boot.reshape(n_boot, k, k + 1)))
+        alpha = (1 - level) / 2
+        ci = pd.DataFrame({name: np.quantile(v, [alpha, 1 - alpha]) for name, v in bs.items()},
+                          index=["low", "high"]).T
+    per_label = pd.DataFrame({"precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+                              "support": m["support"].astype(int)}, index=pd.Index(labels, name="label"))
+    columns = labels + ([NO_LABEL] if counts[:, k].any() else [])
+    confusion = pd.DataFrame(counts[:, :len(columns)], index=pd.Index(labels, name="gold"),
+                             columns=pd.Index(columns, name="predicted"))
+    return Evaluation(labels, len(codes), point["accuracy"], point["macro_f1"], point.get("f_avg"),
+                      per_label, confusion, ci, level, n_boot, seed)

@@ -84,3 +84,80 @@ def plot_tone_by_source(df: pd.DataFrame, by: str = "source_type", *, ax=None):
     """Tone shares per source type (conciliatory / neutral / critical / hostile)."""
     return plot_label_shares(df, "tone", by, order=["conciliatory", "neutral", "critical", "hostile"], ax=ax,
                              title=f"Tone by {by}")
+
+
+def _sequential_cmap():
+    """White to Okabe-Ito blue: a single-hue scale that reads the same to colour-blind eyes."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("okabe_ito_blue", ["#FFFFFF", "#56B4E9", "#0072B2"])
+
+
+def _heatmap(ax, values, rows, cols, fmt, vmin=None, vmax=None):
+    import numpy as np
+
+    image = ax.imshow(values, cmap=_sequential_cmap(), vmin=vmin, vmax=vmax)
+    ax.set_xticks(range(len(cols)), labels=cols, rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), labels=rows)
+    top = np.nanmax(values) if vmax is None else vmax
+    bottom = np.nanmin(values) if vmin is None else vmin
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            v = values[i][j]
+            if v == v:  # not NaN
+                dark = (v - bottom) > 0.6 * (top - bottom) if top > bottom else False
+                ax.text(j, i, fmt(v), ha="center", va="center", color="white" if dark else "black")
+    return image
+
+
+def plot_confusion(data, gold: str | None = None, pred: str | None = None, *, normalize: bool = False,
+                   labels: list[str] | None = None, ax=None, title: str | None = None):
+    """A confusion matrix: gold labels as rows, predictions as columns, counts (or row shares) in the cells.
+
+    ``data`` is a results table (with ``gold=`` and ``pred=`` column names) or an
+    :class:`stance.evaluate.Evaluation`. With ``normalize=True`` each row shows shares (recall per cell).
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"gold": ["favor", "against", "against"], "stance": ["favor", "against", "favor"]})
+    >>> plot_confusion(t, gold="gold", pred="stance").get_ylabel()
+    'gold label'
+    """
+    import matplotlib.pyplot as plt
+
+    from stance.evaluate import Evaluation, evaluate
+
+    result = data if isinstance(data, Evaluation) else evaluate(data, gold=gold, pred=pred, labels=labels, n_boot=0)
+    cm = result.confusion.astype(float)
+    if normalize:
+        cm = cm.div(cm.sum(axis=1).where(lambda s: s > 0, 1), axis=0)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.5 + 0.9 * cm.shape[1], 1.2 + 0.8 * cm.shape[0]))
+    fmt = (lambda v: f"{v:.2f}") if normalize else (lambda v: f"{int(v)}")
+    _heatmap(ax, cm.to_numpy(), list(cm.index), list(cm.columns), fmt, vmin=0, vmax=1 if normalize else None)
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("gold label")
+    ax.set_title(title or f"Confusion matrix (n={result.n}, macro-F1 {result.macro_f1:.2f})")
+    return ax
+
+
+def plot_agreement(data, raters: list[str] | None = None, *, ax=None, title: str | None = None):
+    """Pairwise Cohen's kappa between raters (students, and the model if it is a rater column) as a heatmap.
+
+    ``data`` is a ratings table (one column per rater) or an :class:`stance.agreement.Agreement`.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"s1": ["a", "b", "a"], "s2": ["a", "b", "b"], "model": ["a", "b", "a"]})
+    >>> plot_agreement(t).get_title()
+    "Cohen's kappa between raters (Krippendorff's alpha 0.60)"
+    """
+    import matplotlib.pyplot as plt
+
+    from stance.agreement import Agreement, agreement
+
+    result = data if isinstance(data, Agreement) else agreement(data, raters)
+    kappa = result.cohen_kappa
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.8 + 0.8 * len(kappa), 1.2 + 0.7 * len(kappa)))
+    _heatmap(ax, kappa.to_numpy(), list(kappa.index), list(kappa.columns), lambda v: f"{v:.2f}", vmin=0, vmax=1)
+    ax.set_title(title or f"Cohen's kappa between raters (Krippendorff's alpha {result.krippendorff_alpha:.2f})")
+    return ax
