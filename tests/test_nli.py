@@ -103,7 +103,7 @@ def classifier(tiny):
 
     def get(name: str, batch_size: int = 3):
         if (name, batch_size) not in made:
-            made[name, batch_size] = stance.Classifier(model=str(tiny(name)), device="cpu",
+            made[name, batch_size] = stance.Classifier(model=str(tiny(name)), device="cpu", cache=False,
                                                        batch_size=batch_size, progress=False).load()
         return made[name, batch_size]
 
