@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from stance.errors import StanceError
@@ -74,7 +75,8 @@ def cmd_classify(args) -> None:
     runs = [dict(labels=args.labels, template=args.template)] if args.labels else []
     runs += [dict(scheme=scheme) for scheme in args.scheme or ([] if args.labels else ["stance"])]
     rows = errors = 0
-    with TableWriter(args.out) as writer, tqdm(desc="rows", unit="row", disable=args.quiet) as bar:
+    with TableWriter(args.out) as writer, ExitStack() as stack:
+        bar = None  # shown from the second chunk on, so that an error in the first is one line
         for table in iter_table(args.input, args.chunk_size):
             for run in runs:
                 table = clf.classify(table, **run, **options)
@@ -83,7 +85,10 @@ def cmd_classify(args) -> None:
             rows += len(table)
             errors += sum(int((table[c].fillna("") != "").sum()) for c in table.columns
                           if c.endswith("_error") and c[:-6] in table.attrs["stance"]["runs"])
-            bar.update(len(table))
+            if bar is None and not args.quiet:
+                bar = stack.enter_context(tqdm(desc="rows", unit="row", initial=rows))
+            elif bar is not None:
+                bar.update(len(table))
     if not args.quiet:
         print(f"wrote {rows} rows to {writer.path} (provenance: {provenance_path(writer.path)})"
               + (f"; {errors} row(s) without a label, see the *_error columns" if errors else ""))

@@ -34,8 +34,9 @@ def iter_table(path: str | os.PathLike, chunk_size: int = 10_000) -> Iterator[pd
     rows = 0
     try:
         for chunk in _chunks(path, suffix, chunk_size):
-            rows += len(chunk)
-            yield chunk
+            if len(chunk):  # a header-only CSV gives one empty chunk
+                rows += len(chunk)
+                yield chunk
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read {str(path)!r} as {suffix[1:]}: {first}") from None
