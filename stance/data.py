@@ -23,7 +23,12 @@ _REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 _PACKAGE_DATA = Path(__file__).resolve().parent / "_data"
 
 
-def _format(path: Path) -> str:
+def file_format(path: Path) -> str:
+    """A table file's format, from its extension.
+
+    >>> file_format(Path("quotes.JSONL"))
+    '.jsonl'
+    """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"unsupported file type {suffix or '(none)'!r} for {str(path)!r}: use one of {choices(FORMATS)}")
@@ -37,13 +42,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     ['id', 'text']
     """
     path = Path(path)
-    suffix = _format(path)
-    if path.is_dir():
-        raise InputError(f"{str(path)!r} is a directory: pass a {'/'.join(FORMATS)} file")
-    if not path.is_file():
-        raise InputError(f"input file {str(path)!r} does not exist: check the path")
-    if path.stat().st_size == 0:
-        raise InputError(f"input file {str(path)!r} is empty: it needs a header and at least one row")
+    suffix = file_format(path)
+    check_input_file(path)
     try:
         if suffix in (".csv", ".tsv"):
             df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False,
@@ -60,6 +60,16 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if df.empty:
         raise InputError(f"input file {str(path)!r} has no rows: it needs at least one statement")
     return df
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse, in one line, an input path that is a folder, missing or empty."""
+    if path.is_dir():
+        raise InputError(f"{str(path)!r} is a directory: pass a {'/'.join(FORMATS)} file")
+    if not path.is_file():
+        raise InputError(f"input file {str(path)!r} does not exist: check the path")
+    if path.stat().st_size == 0:
+        raise InputError(f"input file {str(path)!r} is empty: it needs a header and at least one row")
 
 
 def provenance_path(path: str | Path) -> Path:
@@ -79,7 +89,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     a partial file that looks complete.
     """
     path = Path(path)
-    suffix = _format(path)
+    suffix = file_format(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.partial")

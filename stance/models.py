@@ -29,10 +29,23 @@ class ModelFiles:
     revision: str | None
     kind: str  # "embedding" or "nli"
 
+    def weights_files(self) -> list[Path]:
+        """The model's safetensors files, in name order."""
+        return sorted(self.path.rglob("*.safetensors"))
+
+    def weights_signature(self) -> str:
+        """Names, sizes and modification times of the weights files: what a memoised hash is keyed by."""
+        return ";".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in self.weights_files())
+
+    def provenance(self, weights_sha256: str | None = None) -> dict:
+        """The model's backend, name, hub revision and weights hash (computed unless given)."""
+        return {"backend": self.kind, "model": self.name, "revision": self.revision,
+                "weights_sha256": weights_sha256 or self.weights_sha256()}
+
     def weights_sha256(self) -> str:
         """SHA-256 over the model's safetensors files (in name order), for provenance."""
         digest = hashlib.sha256()
-        for file in sorted(self.path.rglob("*.safetensors")):
+        for file in self.weights_files():
             with open(file, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(block)

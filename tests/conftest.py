@@ -1,10 +1,15 @@
-"""Shared fixtures: one packaged MiniLM classifier per session, offline."""
+"""Shared fixtures: one packaged MiniLM classifier per session, offline, with a throw-away cache."""
 from __future__ import annotations
 
 import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # nothing waits on a network that is not there
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The result cache goes to a folder of this test session (subprocesses and notebook kernels
+# inherit it), never to the user's own cache.
+import tempfile  # noqa: E402
+
+TEST_CACHE = os.environ["STANCE_CACHE_DIR"] = tempfile.mkdtemp(prefix="stance-test-cache-")
 
 from pathlib import Path  # noqa: E402
 
@@ -24,3 +29,11 @@ def clf():
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remove_test_cache():
+    yield
+    import shutil
+
+    shutil.rmtree(TEST_CACHE, ignore_errors=True)

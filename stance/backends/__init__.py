@@ -6,7 +6,11 @@ Heavy libraries are imported inside :func:`load_backend`, not at import time.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+
+from stance.errors import StanceError, choices
+
+PRECISIONS = ("float32", "bf16", "fp16")
 
 
 def model_provenance(backend) -> dict:
@@ -48,18 +52,46 @@ def pick_device(device: str | None = None) -> str:
     return "cpu"
 
 
+def check_precision(precision: str, device: str | None = None) -> str:
+    """``precision`` if it is one of :data:`PRECISIONS` (fp16 only on a GPU), else a one-line error.
+
+    >>> check_precision("bf16")
+    'bf16'
+    >>> check_precision("fp16", "cpu")
+    Traceback (most recent call last):
+    ...
+    stance.errors.StanceError: precision 'fp16' needs a GPU (device 'cpu'): use precision='bf16' on a CPU
+    """
+    if precision not in PRECISIONS:
+        raise StanceError(f"unknown precision {precision!r}: choose one of {choices(PRECISIONS)}")
+    if precision == "fp16" and device is not None and device.split(":")[0] == "cpu":
+        raise StanceError(f"precision 'fp16' needs a GPU (device {device!r}): use precision='bf16' on a CPU")
+    return precision
+
+
+def precision_context(device, precision: str):
+    """``torch.autocast`` to bfloat16 / float16 for ``precision`` "bf16" / "fp16"; nothing for float32."""
+    if precision == "float32":
+        return nullcontext()
+    import torch
+
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=torch.device(device).type, dtype=dtype)
+
+
 def load_backend(model=None, *, device: str | None = None, batch_size: int = 32,
                  progress: bool = True, revision: str | None = None,
-                 trust_remote_code: bool = False):
+                 trust_remote_code: bool = False, precision: str = "float32", files=None):
     """A backend for a model name, folder or hub id, or for a ready model object.
 
     Ready objects: a ``sentence_transformers.SentenceTransformer`` (embedding backend) or
-    a transformers zero-shot-classification ``Pipeline`` (NLI backend).
+    a transformers zero-shot-classification ``Pipeline`` (NLI backend). ``files`` (a
+    :class:`stance.models.ModelFiles`) skips locating the model again.
     """
     from stance.backends.embedding import EmbeddingBackend
     from stance.backends.nli import NLIBackend
 
-    options = dict(batch_size=batch_size, progress=progress)
+    options = dict(batch_size=batch_size, progress=progress, precision=precision)
     if model is not None and not isinstance(model, (str, bytes)) and not hasattr(model, "__fspath__"):
         if hasattr(model, "encode") and hasattr(model, "similarity"):  # a SentenceTransformer
             card = getattr(model, "model_card_data", None)
@@ -71,7 +103,9 @@ def load_backend(model=None, *, device: str | None = None, batch_size: int = 32,
         )
     from stance.models import locate
 
-    files = locate(model, revision)
+    files = files or locate(model, revision)
     backend = EmbeddingBackend if files.kind == "embedding" else NLIBackend
+    device = pick_device(device)
+    check_precision(precision, device)
     with quiet_loading(progress):
-        return backend.from_files(files, device=pick_device(device), trust_remote_code=trust_remote_code, **options)
+        return backend.from_files(files, device=device, trust_remote_code=trust_remote_code, **options)

@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from stance.backends import model_provenance
+from stance.backends import model_provenance, precision_context
 from stance.schemes import Calibration, Scheme
 
 DEFAULT_SCALE = 30.0
@@ -87,12 +87,14 @@ class EmbeddingBackend:
     kind = "embedding"
 
     def __init__(self, model, name: str, batch_size: int = 32, progress: bool = True,
-                 files=None):
+                 files=None, precision: str = "float32"):
         self.model = model
         self.name = name
         self.batch_size = batch_size
         self.progress = progress
         self.files = files
+        self.precision = precision
+        self._hypotheses: dict[tuple[str, ...], np.ndarray] = {}  # encoded once per hypothesis set
 
     @classmethod
     def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
@@ -107,10 +109,21 @@ class EmbeddingBackend:
 
     def encode(self, texts: list[str], progress: bool | None = None) -> np.ndarray:
         """L2-normalised embeddings, one row per text."""
-        emb = self.model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
-                                normalize_embeddings=True,
-                                show_progress_bar=self.progress if progress is None else progress)
+        import torch
+
+        with torch.inference_mode(), precision_context(self.model.device, self.precision):
+            emb = self.model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                                    normalize_embeddings=True,
+                                    show_progress_bar=self.progress if progress is None else progress)
         return np.asarray(emb, dtype=np.float64)
+
+    def hypothesis_embeddings(self, hypotheses: tuple[str, ...]) -> np.ndarray:
+        """The embeddings of a hypothesis set, encoded on first use and kept (a few per scheme and target)."""
+        if hypotheses not in self._hypotheses:
+            if len(self._hypotheses) >= 256:
+                self._hypotheses.clear()
+            self._hypotheses[hypotheses] = self.encode(list(hypotheses), progress=False)
+        return self._hypotheses[hypotheses]
 
     def calibration(self, scheme: Scheme) -> Calibration:
         """The scheme's calibration for this model, or the uncalibrated default."""
@@ -128,7 +141,7 @@ class EmbeddingBackend:
         by_clause = cal.clauses if by_clause is None else by_clause
         groups = scheme.hypotheses(target, prototypes=True)
         owners = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
-        hyp_emb = self.encode([h for g in groups for h in g], progress=False)
+        hyp_emb = self.hypothesis_embeddings(tuple(h for g in groups for h in g))
         parts = [[t, *clauses(t)] if by_clause else [t] for t in texts]
         owner_text = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)])
         scores = label_scores(self.encode([p for ps in parts for p in ps]), hyp_emb, owners, len(groups), top_k)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from stance.models import entailment_index
-from stance.backends import model_provenance
+from stance.backends import model_provenance, precision_context
 from stance.schemes import Scheme
 
 
@@ -54,13 +54,14 @@ class NLIBackend:
     kind = "nli"
 
     def __init__(self, model, tokenizer, name: str, batch_size: int = 32, progress: bool = True,
-                 files=None):
+                 files=None, precision: str = "float32"):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
         self.batch_size = batch_size
         self.progress = progress
         self.files = files
+        self.precision = precision
         self.entail, self.contra = entailment_index(model.config.label2id, name)
 
     @classmethod
@@ -95,7 +96,7 @@ class NLIBackend:
         out = np.empty((len(ids), self.model.config.num_labels), dtype=np.float32)
         device = self.model.device
         starts = range(0, len(order), self.batch_size)
-        with torch.inference_mode():
+        with torch.inference_mode(), precision_context(device, self.precision):
             for start in tqdm(starts, desc="NLI batches", disable=not self.progress or len(starts) < 2):
                 idx = order[start:start + self.batch_size]
                 batch = self.tokenizer.pad([{k: encoded[k][i] for k in encoded} for i in idx],

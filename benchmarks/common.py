@@ -1,0 +1,86 @@
+"""Shared helpers of the speed benchmarks: synthetic statements, random NLI models, timing.
+
+Run the benchmarks from the repository root (``python benchmarks/<name>.py``); they need
+no network: the models are randomly initialised with the shapes of real NLI models
+(``tests/nli_models.py``) and the statements are made from the bundled data's words.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+LABELS = ["politics", "sports", "war", "peace", "economy", "culture"]  # 6 ad-hoc labels
+TEMPLATE = "This example is {}."
+SHAPES = {"minilm": "MINILM", "bert-base": "BERT_BASE"}
+
+
+def vocabulary() -> list[str]:
+    """The words of the bundled statements."""
+    import pandas as pd
+
+    text = " ".join(pd.read_csv(ROOT / "data" / "statements.csv")["text"].astype(str))
+    return [w for w in text.replace("\n", " ").split(" ") if w]
+
+
+def make_statements(n: int, seed: int = 0, min_words: int = 8, max_words: int = 60) -> list[str]:
+    """``n`` distinct statements of ``min_words``-``max_words`` words drawn from the bundled data."""
+    rng = np.random.default_rng(seed)
+    words = vocabulary()
+    out: list[str] = []
+    seen: set[str] = set()
+    while len(out) < n:
+        k = int(rng.integers(min_words, max_words + 1))
+        text = " ".join(words[i] for i in rng.integers(0, len(words), k)) + "."
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+def bench_model(kind: str, folder: Path | None = None, logit_scale: float = 3.0) -> Path:
+    """A random NLI model of shape ``kind`` ("minilm" or "bert-base"), built once and kept."""
+    import nli_models
+
+    folder = Path(folder or ROOT / "benchmarks" / ".models" / kind)
+    if not (folder / "model.safetensors").is_file():
+        nli_models.build_model(folder, arch="bert", id2label=nli_models.MNLI_ORDER, seed=0,
+                               initializer_range=0.05, logit_scale=logit_scale,
+                               shape=getattr(nli_models, SHAPES[kind]))
+    return folder
+
+
+def matmul_gflops(m: int = 2048, k: int = 768, n: int = 3072, dtype: str = "float32", seconds: float = 3.0) -> float:
+    """GFLOP/s of a plain ``torch.matmul`` of an (m, k) by (k, n) product: the machine's ceiling."""
+    import torch
+
+    dt = getattr(torch, dtype)
+    a, b = torch.randn(m, k).to(dt), torch.randn(k, n).to(dt)
+    with torch.inference_mode():
+        for _ in range(3):
+            torch.matmul(a, b)
+        reps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            torch.matmul(a, b)
+            reps += 1
+        elapsed = time.perf_counter() - start
+    return 2 * m * k * n * reps / elapsed / 1e9
+
+
+def timed_process(code: str, env: dict | None = None) -> tuple[float, str]:
+    """Run ``python -c code`` from the repository root; return its wall time and its stdout."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    elapsed = time.perf_counter() - start
+    if result.returncode:
+        raise RuntimeError(result.stderr[-3000:])
+    return elapsed, result.stdout

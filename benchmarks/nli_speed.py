@@ -1,0 +1,134 @@
+"""NLI speed: `stance` against transformers' zero-shot pipeline, as whole processes, side by side.
+
+    python benchmarks/nli_speed.py --model bert-base --n 150
+    python benchmarks/nli_speed.py --model minilm --n 300
+
+Each contender runs in its own process on the same statements (8-60 words) and 6 labels
+with a randomly initialised NLI model of the given shape; the wall time of the whole
+process (start-up, loading, tokenising, inference) gives statements per second. Printed:
+the rates and their ratios, the largest score difference from the pipeline, the
+achieved GFLOP/s of the stance NLI path as a fraction of a plain float32 ``torch.matmul``
+measured in the same run, and the bf16 mode's speed-up and top-label agreement.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import common
+
+STANCE = """
+import json, time, numpy as np, stance
+texts = json.load(open({texts!r}))
+clf = stance.Classifier({model!r}, device="cpu", batch_size={batch}, progress=False, cache=False,
+                        precision={precision!r})
+start = time.perf_counter()
+out = clf.classify(texts, labels={labels!r}, template={template!r})
+compute = time.perf_counter() - start
+np.save({save!r}, out[["label_p_" + l for l in {labels!r}]].to_numpy())
+print(json.dumps({{"compute_s": compute}}))
+"""
+
+PIPELINE = """
+import json, time, numpy as np
+from transformers import pipeline
+texts = json.load(open({texts!r}))
+pipe = pipeline("zero-shot-classification", model={model!r}, device="cpu")
+kwargs = {{}} if {batch} is None else {{"batch_size": {batch}}}
+start = time.perf_counter()
+res = pipe(texts, candidate_labels={labels!r}, hypothesis_template={template!r}, **kwargs)
+compute = time.perf_counter() - start
+np.save({save!r}, np.array([[r["scores"][r["labels"].index(l)] for l in {labels!r}] for r in res]))
+print(json.dumps({{"compute_s": compute}}))
+"""
+
+
+def useful_gflop(model: Path, texts: list[str]) -> float:
+    """FLOPs of the encoder on the unpadded premise-hypothesis pairs (dense layers and attention)."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    config = AutoConfig.from_pretrained(model)
+    tok = AutoTokenizer.from_pretrained(model)
+    hyps = [common.TEMPLATE.format(label) for label in common.LABELS]
+    lengths = np.array([len(ids) for ids in tok([t for t in texts for _ in hyps], hyps * len(texts),
+                                                truncation="only_first")["input_ids"]], dtype=float)
+    h, i, layers = config.hidden_size, config.intermediate_size, config.num_hidden_layers
+    return float(layers * (8 * lengths * h * h + 4 * lengths * h * i + 4 * lengths ** 2 * h).sum()) / 1e9
+
+
+def contender(template: str, model: Path, texts_file: Path, save: Path, batch=None, precision="float32") -> dict:
+    code = template.format(texts=str(texts_file), model=str(model), labels=common.LABELS,
+                           template=common.TEMPLATE, batch=batch if batch is not None else
+                           ("None" if template is PIPELINE else 32), save=str(save), precision=precision)
+    wall, out = common.timed_process(code)
+    return {"wall_s": wall, **json.loads(out.strip().splitlines()[-1]), "probs": np.load(save)}
+
+
+def best_pipeline_batch(model: Path, texts: list[str], sizes=(4, 8, 16, 32, 64)) -> int:
+    """The pipeline batch size that is fastest on a sample (in one process, after a warm-up)."""
+    from transformers import pipeline
+
+    pipe = pipeline("zero-shot-classification", model=str(model), device="cpu")
+    pipe(texts[:4], candidate_labels=common.LABELS, hypothesis_template=common.TEMPLATE)
+    times = {}
+    for size in sizes:
+        start = time.perf_counter()
+        pipe(texts, candidate_labels=common.LABELS, hypothesis_template=common.TEMPLATE, batch_size=size)
+        times[size] = time.perf_counter() - start
+    print("  pipeline batch-size search on", len(texts), "statements:",
+          ", ".join(f"{k}: {v:.1f}s" for k, v in times.items()), flush=True)
+    return min(times, key=times.get)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=sorted(common.SHAPES), default="bert-base")
+    parser.add_argument("--n", type=int, default=150, help="statements (default 150)")
+    parser.add_argument("--search", type=int, default=24, help="statements for the batch-size search")
+    parser.add_argument("--no-bf16", action="store_true")
+    args = parser.parse_args()
+
+    model = common.bench_model(args.model)
+    texts = common.make_statements(args.n, seed=1)
+    work = Path(tempfile.mkdtemp(prefix="stance-bench-"))
+    texts_file = work / "texts.json"
+    texts_file.write_text(json.dumps(texts))
+    print(f"{args.model}: {args.n} statements of 8-60 words, {len(common.LABELS)} labels", flush=True)
+    best = best_pipeline_batch(model, common.make_statements(args.search, seed=2))
+    ceiling = common.matmul_gflops()
+    runs = {
+        "stance": contender(STANCE, model, texts_file, work / "stance.npy"),
+        "pipeline default": contender(PIPELINE, model, texts_file, work / "pipe.npy"),
+        f"pipeline batch_size={best}": contender(PIPELINE, model, texts_file, work / "pipe_best.npy", batch=best),
+    }
+    if not args.no_bf16:
+        runs["stance bf16"] = contender(STANCE, model, texts_file, work / "bf16.npy", precision="bf16")
+    ceiling = (ceiling + common.matmul_gflops()) / 2  # before and after, as the machine is shared
+    gflop = useful_gflop(model, texts)
+    for name, r in runs.items():
+        print(f"  {name:<24} {args.n / r['wall_s']:7.2f} statements/s (whole process {r['wall_s']:6.1f} s, "
+              f"inference {r['compute_s']:6.1f} s, {gflop / r['compute_s']:6.1f} GFLOP/s)", flush=True)
+    s = runs["stance"]
+    for name in [k for k in runs if k.startswith("pipeline")]:
+        print(f"  stance / {name}: {runs[name]['wall_s'] / s['wall_s']:.2f}x; "
+              f"max |stance - pipeline| = {np.abs(s['probs'] - runs[name]['probs']).max():.1e}")
+    print(f"  matmul ceiling (float32, 2048x768 @ 768x3072): {ceiling:.1f} GFLOP/s; stance NLI path "
+          f"{gflop / s['compute_s']:.1f} GFLOP/s = {gflop / s['compute_s'] / ceiling:.2f} of it; pipeline default "
+          f"{gflop / runs['pipeline default']['compute_s'] / ceiling:.2f}")
+    if "stance bf16" in runs:
+        b = runs["stance bf16"]
+        agree = (b["probs"].argmax(1) == s["probs"].argmax(1)).mean()
+        margin = np.sort(s["probs"], axis=1)
+        print(f"  bf16 / float32: {s['wall_s'] / b['wall_s']:.2f}x whole process, "
+              f"{s['compute_s'] / b['compute_s']:.2f}x inference; top label agrees on {agree:.1%}; "
+              f"max |bf16 - float32| = {np.abs(b['probs'] - s['probs']).max():.1e}; "
+              f"median top-2 margin {np.median(margin[:, -1] - margin[:, -2]):.3f}")
+
+
+if __name__ == "__main__":
+    main()
