@@ -24,3 +24,13 @@ def clf():
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def results(clf):
+    """The bundled statements labelled by stance, tone and rhetoric, once per session."""
+    import stance
+
+    out = clf.classify(stance.load_statements(), scheme="stance", target_col="target", progress=False)
+    out = clf.classify(out, scheme="tone", progress=False)
+    return clf.classify(out, scheme="rhetoric", progress=False)
