@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     d.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    r = sub.add_parser("report", help="write a self-contained HTML report (charts, comparisons, statements) "
+                       "of a results file")
+    r.add_argument("results", help="results table written by `stance classify` (.csv, .tsv, .jsonl, .parquet)")
+    r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
+    r.add_argument("--by", default="source_type", help="column to group and compare by (default: source_type)")
+    r.add_argument("--title", default="Stance and tone report", help="title of the report")
     return parser
 
 
@@ -83,6 +90,17 @@ def cmd_schemes(args) -> None:
             print(f"  {label.name:<16} {label.description}")
 
 
+def cmd_report(args) -> None:
+    from stance.report import read_results, write_report
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table, provenance = read_results(args.results)
+    out = write_report(table, args.out, by=args.by, title=args.title, provenance=provenance)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB, self-contained: open it in any browser)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -103,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             from stance.demo import run_demo
 
             run_demo(Path(args.out), progress=not args.quiet)
+        elif args.command == "report":
+            cmd_report(args)
     except StanceError as exc:
         print(f"stance: error: {exc}", file=sys.stderr)
         return 2

@@ -170,8 +170,8 @@ def _stacked_barh(ax, ys, counts, labels, height: float = 0.7) -> None:
         for i, bar in enumerate(bars):
             bar.set_gid(f"{i}:{label}")
             w = shares[i, j]
-            if w >= 0.09:
-                text = f"{pct[i][j]}%\n({int(counts[i, j])})" if w >= 0.09 else ""
+            if w >= 0.05:
+                text = f"{pct[i][j]}%\n({int(counts[i, j])})" if w >= 0.09 else f"{pct[i][j]}%"
                 ax.text(left[i] + w / 2, ys[i], text, ha="center", va="center", fontsize=FONT["note"],
                         color=text_colour(colours[label]))
         left += shares[:, j]

@@ -50,7 +50,7 @@ def test_label_shares_bars_match_compare(results, scheme, fn):
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
     # the printed percentages of a bar add to 100
     texts = [t.get_text() for t in ax.texts]
-    assert all(re.fullmatch(r"\d+%\n\(\d+\)", t) for t in texts)
+    assert texts and all(re.fullmatch(r"\d+%(\n\(\d+\))?", t) for t in texts)
 
 
 def test_heatmap_cells_match_counts(results):
