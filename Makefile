@@ -23,7 +23,9 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/stance demo --out outputs
 
+# The report test renders the HTML report in headless Chromium (Debian's package); CI runs as root.
 test: install
+	command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: the report render test is skipped outside CI"
 	$(BIN)/python -m pytest
 
 clean:

@@ -17,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 from stance.agreement import agreement
 from stance.classifier import Classifier
+from stance.compare import compare
 from stance.data import load_statements, read_statements, read_table, write_table
 from stance.explain import explain_html
 from stance.evaluate import evaluate  # the function; the module stays importable as stance.evaluate
@@ -26,6 +27,6 @@ from stance.schemes import Scheme, adhoc_scheme, list_schemes, load_scheme
 
 __all__ = [
     "Classifier", "InputError", "ModelNotAvailableError", "Scheme", "SchemeError", "StanceError",
-    "__version__", "adhoc_scheme", "agreement", "evaluate", "explain_html", "extract_quotes", "list_schemes",
-    "load_scheme", "load_statements", "read_statements", "read_table", "write_table",
+    "__version__", "adhoc_scheme", "agreement", "compare", "evaluate", "explain_html", "extract_quotes",
+    "list_schemes", "load_scheme", "load_statements", "read_statements", "read_table", "write_table",
 ]

@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     d.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    r = sub.add_parser("report", help="write a self-contained HTML report (charts, comparisons, statements) "
+                       "of a results file")
+    r.add_argument("results", help="results table written by `stance classify` (.csv, .tsv, .jsonl, .parquet)")
+    r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
+    r.add_argument("--by", default="source_type", help="column to group and compare by (default: source_type)")
+    r.add_argument("--title", default="Stance and tone report", help="title of the report")
     return parser
 
 
@@ -209,7 +216,19 @@ def cmd_explain(args) -> None:
     print(top[["token", "weight"]].to_string(index=False, float_format=lambda v: f"{v:+.3f}"))
 
 
-COMMANDS = {"explain": cmd_explain, "worksheet": cmd_worksheet, "evaluate": cmd_evaluate, "agreement": cmd_agreement}
+def cmd_report(args) -> None:
+    from stance.report import read_results, write_report
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table, provenance = read_results(args.results)
+    out = write_report(table, args.out, by=args.by, title=args.title, provenance=provenance)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB, self-contained: open it in any browser)")
+
+
+COMMANDS = {"explain": cmd_explain, "worksheet": cmd_worksheet, "evaluate": cmd_evaluate, "agreement": cmd_agreement,
+            "report": cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,31 +1,31 @@
 """The demo, offline: the seed article's quotes extracted and labelled; the bundled statements
-labelled by stance and tone and charted."""
+labelled by stance, tone and rhetoric, charted and reported."""
 from __future__ import annotations
 
 from pathlib import Path
 
 
 def run_demo(out_dir: Path = Path("outputs"), progress: bool = True) -> dict[str, Path]:
-    """Extract and label the seed article's quotes, then label and chart the bundled statements.
+    """Extract and label the seed article's quotes, then label, chart and report the bundled statements.
 
     The main job starts from an article: ``data/china-nato-article.txt`` is extracted into
     statements (``extracted_statements.csv``) whose tone is then labelled
     (``extracted_results.csv``). The bundled statements (which carry targets) are labelled by
-    stance and tone (``results.csv``) and charted by source type.
+    stance, tone and rhetoric (``results.csv``), charted (one PNG per chart of
+    :func:`stance.report.charts`) and reported (``report.html``, self-contained).
 
     Returns the paths written (``extracted_statements``, ``extracted_results``, ``results``,
-    ``stance_chart``, ``tone_chart``).
+    one key per chart, ``report``).
     """
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from stance.classifier import Classifier
     from stance.data import bundled_path, load_statements, write_table
     from stance.documents import read_document
-    from stance.plot import plot_stance_by_source, plot_tone_by_source
     from stance.quotes import extract_document
+    from stance.report import charts, figure_png, write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     clf = Classifier(progress=progress)
@@ -44,12 +44,13 @@ def run_demo(out_dir: Path = Path("outputs"), progress: bool = True) -> dict[str
     statements = load_statements()
     results = clf.classify(statements, "stance", target_col="target")
     results = clf.classify(results, "tone")
+    results = clf.classify(results, "rhetoric")
     paths["results"] = write_table(results, out_dir / "results.csv")
-    for key, plot in (("stance_chart", plot_stance_by_source), ("tone_chart", plot_tone_by_source)):
-        ax = plot(results)
-        paths[key] = out_dir / f"{key.removesuffix('_chart')}_by_source_type.png"
-        ax.figure.savefig(paths[key], dpi=150, bbox_inches="tight")
-        plt.close(ax.figure)
+    for name, (_, ax) in charts(results).items():
+        paths[name] = out_dir / f"{name}.png"
+        paths[name].write_bytes(figure_png(ax, dpi=150))
+    paths["report"] = write_report(results, out_dir / "report.html", title="Stance, tone and rhetoric of the "
+                                   "bundled statements")
     print(f"Labelled {len(results)} statements ({int(results['synthetic'].sum())} synthetic) "
           f"with {results.attrs['stance']['runs']['stance']['model']['model']}.")
     print(results.groupby("source_type")[["stance", "tone"]].value_counts().to_string())

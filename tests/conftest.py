@@ -37,3 +37,13 @@ def remove_test_cache():
     import shutil
 
     shutil.rmtree(TEST_CACHE, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def results(clf):
+    """The bundled statements labelled by stance, tone and rhetoric, once per session."""
+    import stance
+
+    out = clf.classify(stance.load_statements(), scheme="stance", target_col="target", progress=False)
+    out = clf.classify(out, scheme="tone", progress=False)
+    return clf.classify(out, scheme="rhetoric", progress=False)

@@ -128,6 +128,12 @@ def test_demo_writes_results_and_charts(tmp_path, root):
         assert str(path.resolve()) in result.stdout
         pixels = np.asarray(Image.open(path).convert("L"))
         assert pixels.shape[1] > 400 and len(np.unique(pixels)) > 10  # a real chart, not a blank image
+    report = tmp_path / "outputs" / "report.html"
+    assert str(report.resolve()) in result.stdout
+    page = report.read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") >= 7 and "<td>r03</td>" in page
+    for name in ("stance_x_tone.png", "rhetoric_by_source_type.png", "stance_confidence.png"):
+        assert (tmp_path / "outputs" / name).is_file()
     extracted = pd.read_csv(tmp_path / "outputs" / "extracted_statements.csv", keep_default_na=False)
     assert "brutal" in extracted["quote"].tolist() and "Global Times" in extracted["source"].tolist()
     labelled = pd.read_csv(tmp_path / "outputs" / "extracted_results.csv", keep_default_na=False)

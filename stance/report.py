@@ -1,0 +1,274 @@
+"""A shareable report: one self-contained HTML file of a results table.
+
+The charts are embedded as base64 PNG, the styles and the small table-sorting script are
+inline: the file needs no other file and no network, opens on a phone and prints cleanly.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from stance.errors import InputError, choices
+
+CSS = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:1rem;color:#111;
+background:#fff;line-height:1.45}
+main{max-width:64rem;margin:0 auto}
+h1{font-size:1.6rem;margin:.2rem 0 .5rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ccc}
+h3{font-size:1.1rem}
+figure{margin:1rem 0;break-inside:avoid;page-break-inside:avoid}
+figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.9rem;color:#444}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3}
+table.sortable th{cursor:pointer}table.sortable th:after{content:" \\2195";color:#999}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.text{min-width:16rem;max-width:40rem}
+.meta,.note{color:#444;font-size:.9rem}
+.label{font-weight:600}
+@media (max-width:40rem){body{padding:.5rem}td.text{min-width:12rem}h1{font-size:1.3rem}}
+@media print{body{padding:0;font-size:10pt}main{max-width:none}.noprint{display:none}
+table.sortable th:after{content:""}.scroll{overflow:visible}a{color:inherit;text-decoration:none}
+h2{break-after:avoid;page-break-after:avoid}tr{break-inside:avoid;page-break-inside:avoid}}
+"""
+
+# Click a column header to sort that table by it (numbers numerically); click again to reverse.
+SCRIPT = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th, col) {
+    th.addEventListener("click", function () {
+      var body = table.tBodies[0], rows = Array.from(body.rows);
+      var dir = th.dataset.dir === "asc" ? -1 : 1; th.dataset.dir = dir === 1 ? "asc" : "desc";
+      rows.sort(function (a, b) {
+        var x = a.cells[col].dataset.v || a.cells[col].textContent, y = b.cells[col].dataset.v || b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        return dir * (isNaN(nx) || isNaN(ny) ? x.localeCompare(y) : nx - ny);
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"""
+
+
+def figure_png(ax, dpi: int = 110) -> bytes:
+    """The figure of ``ax`` as PNG bytes (and the figure closed)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(ax.figure)
+    return buf.getvalue()
+
+
+def schemes_in(df: pd.DataFrame) -> list[str]:
+    """The built-in schemes whose results are in the table, in report order.
+
+    >>> schemes_in(pd.DataFrame(columns=["text", "tone", "tone_confidence"]))
+    ['tone']
+    """
+    found = []
+    for name in ("stance", "tone", "rhetoric"):
+        if name in df.columns and f"{name}_confidence" in df.columns:
+            found.append(name)
+    return found
+
+
+def charts(df: pd.DataFrame, by: str = "source_type") -> dict[str, tuple[str, object]]:
+    """The charts that the table's columns allow: ``{name: (caption, Axes)}``.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"source_type": ["a", "b"], "tone": ["hostile", "neutral"], "tone_confidence": [.9, .6]})
+    >>> sorted(charts(t))
+    ['tone_by_source_type', 'tone_confidence']
+    """
+    from stance import plot
+
+    schemes = schemes_in(df)
+    out: dict[str, tuple[str, object]] = {}
+    has_by = by in df.columns
+    if "stance" in schemes and has_by:
+        out[f"stance_by_{by}"] = ("Stance toward each statement's target: shares (and counts) per "
+                                  f"{by}.", plot.plot_stance_by_source(df, by))
+    if "tone" in schemes and has_by:
+        out[f"tone_by_{by}"] = (f"Tone: shares (and counts) per {by}.", plot.plot_tone_by_source(df, by))
+    if {"stance", "tone"} <= set(schemes) and has_by:
+        out["stance_x_tone"] = (f"Stance x tone, shares within each {by} (each block adds to 100%).",
+                                plot.plot_stance_tone_heatmap(df, by))
+    if "rhetoric" in schemes and has_by:
+        try:
+            out[f"rhetoric_by_{by}"] = ("Rhetorical devices: the share of statements using each (a "
+                                        "statement may use several or none).", plot.plot_rhetoric_by_source(df, by))
+        except InputError:
+            pass
+    if "stance" in schemes and has_by and "target" in df.columns:
+        try:
+            out["targets_across_sources"] = ("The same targets side by side across source types.",
+                                             plot.plot_target_across_sources(df, by=by))
+        except InputError:
+            pass
+    if "date" in df.columns and schemes:
+        main = "tone" if "tone" in schemes else schemes[0]
+        if main != "rhetoric":
+            try:
+                out[f"{main}_over_time"] = (f"{main} over time (statements per year).",
+                                            plot.plot_timeline(df, main))
+            except InputError:
+                pass
+    for name in schemes:
+        try:
+            out[f"{name}_confidence"] = (f"How sure the model is: {name} confidence per label.",
+                                         plot.plot_confidence(df, name))
+        except InputError:
+            pass
+    return out
+
+
+def _td(value, cls: str = "", sort=None) -> str:
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
+    attrs = (f' class="{cls}"' if cls else "") + (f' data-v="{html.escape(str(sort))}"' if sort is not None else "")
+    return f"<td{attrs}>{html.escape(text)}</td>"
+
+
+def compare_html(table: pd.DataFrame) -> str:
+    """An HTML table of a :func:`stance.compare` result, with the test's sentence under it."""
+    from stance.compare import test_summary
+
+    info = table.attrs["compare"]
+    by, scheme = info["by"], info["scheme"]
+    head = [by, scheme, "count", "n", "share", f"{info['ci']:.0%} CI"]
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append("<tr>" + _td(r[by]) + _td(r[scheme], "label") + _td(r["count"], "num") + _td(r["n"], "num")
+                    + _td(f"{r['share']:.0%}", "num", r["share"])
+                    + _td(f"{r['ci_low']:.0%} – {r['ci_high']:.0%}", "num", r["ci_low"]) + "</tr>")
+    return ("<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
+            + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>" + "".join(rows)
+            + f"</tbody></table></div><p class=\"note\">{html.escape(test_summary(table))}</p>")
+
+
+def statements_html(df: pd.DataFrame, by: str, schemes: list[str]) -> str:
+    """The statements with their labels and confidence, one sortable table per group."""
+    cols = [c for c in ("id", "date", "source", "speaker", "target") if c in df.columns]
+    parts = []
+    groups = df[by].astype("string").fillna("(none)") if by in df.columns else pd.Series("all", index=df.index)
+    for g in sorted(groups.unique()):
+        part = df[groups == g]
+        head = cols + ["text"] + [h for s in schemes for h in ((s, f"{s} conf.") if s != "rhetoric" else (s,))]
+        rows = []
+        for _, r in part.iterrows():
+            cells = [_td(r[c]) for c in cols] + [_td(r.get("text"), "text")]
+            for s in schemes:
+                cells.append(_td(r[s], "label"))
+                if s != "rhetoric":
+                    conf = r[f"{s}_confidence"]
+                    cells.append(_td("" if pd.isna(conf) else f"{conf:.2f}", "num", "" if pd.isna(conf) else conf))
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append(f"<h3>{html.escape(str(by))}: {html.escape(str(g))} ({len(part)} statements)</h3>"
+                     "<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
+                     + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>"
+                     + "".join(rows) + "</tbody></table></div>")
+    return "".join(parts)
+
+
+def render_report(df: pd.DataFrame, *, by: str = "source_type", title: str = "Stance and tone report",
+                  provenance: dict | None = None, seed: int = 0) -> str:
+    """The report as an HTML string (see :func:`write_report`).
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"text": ["a <b>", "c"], "source_type": ["x", "y"], "tone": ["hostile", "neutral"],
+    ...                   "tone_confidence": [.9, .6]})
+    >>> page = render_report(t)
+    >>> "a &lt;b&gt;" in page and page.count("data:image/png;base64,") == 2
+    True
+    """
+    from stance.compare import compare
+
+    if by not in df.columns:
+        raise InputError(f"no column {by!r} to group the report by (--by); the table has {choices(df.columns)}")
+    schemes = schemes_in(df)
+    if not schemes:
+        raise InputError("the table has no results to report: it needs a label column and its confidence "
+                         f"('stance'/'stance_confidence', 'tone'/..., 'rhetoric'/...); it has {choices(df.columns)}")
+    figures = []
+    for name, (caption, ax) in charts(df, by).items():
+        data = base64.b64encode(figure_png(ax)).decode("ascii")
+        figures.append(f"<figure id=\"{html.escape(name)}\"><img src=\"data:image/png;base64,{data}\" "
+                       f"alt=\"{html.escape(caption)}\"><figcaption>{html.escape(caption)}</figcaption></figure>")
+    tables = []
+    if by in df.columns:
+        for s in schemes:
+            try:
+                tables.append(f"<h3>{html.escape(s)} by {html.escape(by)}</h3>" + compare_html(compare(df, by, s, seed=seed)))
+            except InputError as exc:
+                tables.append(f"<p class=\"note\">{html.escape(s)}: {html.escape(str(exc))}</p>")
+    prov = provenance if provenance is not None else df.attrs.get("stance")
+    models = sorted({run["model"].get("model", "?") for run in (prov or {}).get("runs", {}).values()})
+    meta = [f"{len(df)} statements", f"labels: {', '.join(schemes)}"]
+    if models:
+        meta.append(f"model: {', '.join(models)}")
+    if "synthetic" in df.columns:
+        meta.append(f"{int(df['synthetic'].astype(str).str.lower().eq('true').sum())} synthetic")
+    meta.append("made " + datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{CSS}</style></head>
+<body><main>
+<h1>{html.escape(title)}</h1>
+<p class="meta">{html.escape(" · ".join(meta))}</p>
+<p class="note">Labels are zero-shot predictions of a model, not ground truth: read the confidence chart
+and check uncertain statements by hand. Intervals are {html.escape("95%")} percentile bootstrap intervals
+(seed {seed}); the tests say whether the groups' label distributions differ.</p>
+<nav class="noprint"><a href="#charts">Charts</a> · <a href="#compare">Comparison tables</a> ·
+<a href="#statements">Statements</a></nav>
+<h2 id="charts">Charts</h2>
+{"".join(figures)}
+<h2 id="compare">Comparison tables</h2>
+{"".join(tables) or '<p class="note">No grouping column to compare.</p>'}
+<h2 id="statements">Statements</h2>
+<p class="note noprint">Click a column header to sort a table.</p>
+{statements_html(df, by, schemes)}
+{"" if prov is None else '<details class="noprint"><summary>Provenance</summary><pre>'
+ + html.escape(json.dumps(prov, indent=1, default=str)[:20000]) + "</pre></details>"}
+</main>
+<script>{SCRIPT}</script>
+</body></html>
+"""
+
+
+def write_report(df: pd.DataFrame, out: str | Path = "report.html", **kwargs) -> Path:
+    """Write the self-contained HTML report of a results table; return its path.
+
+    Keyword arguments go to :func:`render_report` (``by``, ``title``, ``provenance``, ``seed``).
+    """
+    out = Path(out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"the report is an HTML file: pass --out ending in .html, got {str(out)!r}")
+    page = render_report(df, **kwargs)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    return out
+
+
+def read_results(path: str | Path) -> tuple[pd.DataFrame, dict | None]:
+    """A results file and its provenance sidecar (None when there is none)."""
+    from stance.data import provenance_path, read_table
+
+    df = read_table(path)
+    side = provenance_path(path)
+    prov = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else None
+    return df, prov
