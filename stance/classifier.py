@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stance.backends import is_model_object
 from stance.errors import InputError, choices
 from stance.schemes import Scheme, adhoc_scheme, load_scheme
 
@@ -377,15 +378,6 @@ class Classifier:
             "target": target,
             "target_col": target_col,
         }
-
-
-def is_model_object(model) -> bool:
-    """True for a ready model object, False for a name, a path or None.
-
-    >>> is_model_object("facebook/bart-large-mnli"), is_model_object(None)
-    (False, False)
-    """
-    return model is not None and not isinstance(model, (str, bytes)) and not hasattr(model, "__fspath__")
 
 
 def run_columns(name: str, scheme_info: dict) -> list[str]:

@@ -13,14 +13,21 @@ from stance.errors import StanceError, choices
 PRECISIONS = ("float32", "bf16", "fp16")
 
 
+def is_model_object(model) -> bool:
+    """True for a ready model object, False for a name, a path or None.
+
+    >>> is_model_object("facebook/bart-large-mnli"), is_model_object(None)
+    (False, False)
+    """
+    return model is not None and not isinstance(model, (str, bytes)) and not hasattr(model, "__fspath__")
+
+
 def model_provenance(backend) -> dict:
     """The model's name, kind, hub revision and weights hash (hashed once per backend)."""
     if not hasattr(backend, "_provenance"):
-        info = {"backend": backend.kind, "model": backend.name, "revision": None, "weights_sha256": None}
-        if backend.files is not None:
-            info["revision"] = backend.files.revision
-            info["weights_sha256"] = backend.files.weights_sha256()
-        backend._provenance = info
+        backend._provenance = (backend.files.provenance() if backend.files is not None else
+                               {"backend": backend.kind, "model": backend.name, "revision": None,
+                                "weights_sha256": None})
     return dict(backend._provenance)
 
 
@@ -92,7 +99,7 @@ def load_backend(model=None, *, device: str | None = None, batch_size: int = 32,
     from stance.backends.nli import NLIBackend
 
     options = dict(batch_size=batch_size, progress=progress, precision=precision)
-    if model is not None and not isinstance(model, (str, bytes)) and not hasattr(model, "__fspath__"):
+    if is_model_object(model):
         if hasattr(model, "encode") and hasattr(model, "similarity"):  # a SentenceTransformer
             card = getattr(model, "model_card_data", None)
             return EmbeddingBackend(model, name=getattr(card, "base_model", None) or type(model).__name__, **options)
