@@ -50,7 +50,7 @@ def bench_model(kind: str, folder: Path | None = None, logit_scale: float = 3.0)
     """A random NLI model of shape ``kind`` ("minilm" or "bert-base"), built once and kept."""
     import nli_models
 
-    folder = Path(folder or ROOT / "benchmarks" / ".models" / kind)
+    folder = Path(folder or ROOT / "benchmarks" / ".models" / f"{kind}-scale{logit_scale:g}")
     if not (folder / "model.safetensors").is_file():
         nli_models.build_model(folder, arch="bert", id2label=nli_models.MNLI_ORDER, seed=0,
                                initializer_range=0.05, logit_scale=logit_scale,
@@ -75,12 +75,29 @@ def matmul_gflops(m: int = 2048, k: int = 768, n: int = 3072, dtype: str = "floa
     return 2 * m * k * n * reps / elapsed / 1e9
 
 
-def timed_process(code: str, env: dict | None = None) -> tuple[float, str]:
-    """Run ``python -c code`` from the repository root; return its wall time and its stdout."""
+def run_process(code: str, env: dict | None = None) -> dict:
+    """Run ``python -c code`` from the repository root: its wall time, CPU time (user + system,
+    all threads) and stdout. CPU time moves less than wall time when the machine is shared."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode:
         raise RuntimeError(result.stderr[-3000:])
-    return elapsed, result.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": elapsed, "cpu_s": cpu, "stdout": result.stdout}
+
+
+def timed_process(code: str, env: dict | None = None) -> tuple[float, str]:
+    """Run ``python -c code`` from the repository root; return its wall time and its stdout."""
+    r = run_process(code, env)
+    return r["wall_s"], r["stdout"]
+
+
+def load_average() -> float:
+    """The 1-minute load average (how busy the shared machine was)."""
+    return os.getloadavg()[0]

@@ -80,8 +80,10 @@ class Classifier:
         A ready ``SentenceTransformer`` or zero-shot ``Pipeline`` object is also accepted.
     device : str, optional
         ``"cpu"``, ``"cuda"``, ``"mps"``...; default: CUDA, then MPS, then CPU.
-    batch_size : int
-        Statements (embedding) or premise-hypothesis pairs (NLI) per forward pass.
+    batch_size : int, optional
+        Statements (embedding, default 32) or premise-hypothesis pairs (NLI) per forward pass.
+        NLI default: batches of similar-length pairs filling a token budget
+        (:data:`stance.backends.nli.BATCH_TOKENS`: 4096 tokens on a CPU, 65536 on a GPU).
     progress : bool
         Show progress bars on long runs.
     revision : str, optional
@@ -89,9 +91,9 @@ class Classifier:
     trust_remote_code : bool
         Passed to the model loaders; off unless you trust the model's code.
     precision : {"float32", "bf16", "fp16"}
-        ``"float32"`` (default): exact, equal to transformers' pipeline. ``"bf16"``: bfloat16
-        autocast, several times faster on CPUs with AMX / AVX-512-BF16 and on GPUs; scores
-        drift by about 1e-3. ``"fp16"``: float16 autocast, GPU only.
+        ``"float32"`` (default): exact, equal to transformers' pipeline. ``"bf16"``: bfloat16 (the
+        model's weights converted once; autocast for a model object passed in), several times
+        faster on CPUs with AMX / AVX-512-BF16 and on GPUs; scores drift by about 1e-3. ``"fp16"``: float16 autocast, GPU only.
     cache : bool
         Keep results in the on-disk result cache (:mod:`stance.cache`) and reuse them: a re-run
         is instant and an interrupted run resumes. Models passed as ready objects are not cached.
@@ -111,7 +113,7 @@ class Classifier:
     'hostile'
     """
 
-    def __init__(self, model=None, *, device: str | None = None, batch_size: int = 32,
+    def __init__(self, model=None, *, device: str | None = None, batch_size: int | None = None,
                  progress: bool = True, revision: str | None = None, trust_remote_code: bool = False,
                  precision: str = "float32", cache: bool = True, cache_dir: str | os.PathLike | None = None):
         self.model = model

@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--name", help="name (column prefix) of the results (ad-hoc default: label)")
     c.add_argument("--multi-label", action="store_true", help="score each label independently")
     c.add_argument("--threshold", type=float, help="multi-label probability at which a label is assigned")
-    c.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32)")
+    c.add_argument("--batch-size", type=int, default=None,
+                   help="statements (embedding) or pairs (NLI) per forward pass (default: 32; NLI: a token budget)")
     c.add_argument("--precision", default="float32", choices=["float32", "bf16", "fp16"],
                    help="float32 (default, exact), bf16 (bfloat16 autocast: faster on recent CPUs and GPUs, "
                    "scores drift ~1e-3) or fp16 (GPU only)")

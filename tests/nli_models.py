@@ -74,6 +74,33 @@ def build_model(folder: Path, *, arch: str = "bert", id2label: dict[int, str] = 
     return folder
 
 
+
+def build_from_encoder(folder: Path, *, id2label: dict[int, str] = MNLI_ORDER, seed: int = 0,
+                       logit_scale: float = 3.0) -> Path:
+    """An NLI-shaped model on a *trained* encoder: the packaged all-MiniLM-L6-v2 weights with a
+    random classification head. Unlike a random encoder (whose outputs barely depend on the
+    hypothesis and are near-chaotic under rounding), its scores differ between labels for
+    reasons that survive a change of precision: the model for the bf16 agreement check."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    folder = Path(folder)
+    torch.manual_seed(seed)
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # the head is missing from the checkpoint on purpose
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(tokenizer_path()), num_labels=len(id2label), id2label=dict(id2label),
+            label2id={label: i for i, label in id2label.items()}).eval()
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_path()))
+    spread_logits(model, tokenizer, logit_scale)
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    return folder
+
 PROBE_TEXTS = [
     "We support the alliance.",
     "The ministers met on Tuesday to review the plan.",

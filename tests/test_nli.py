@@ -508,3 +508,24 @@ def test_bf16_precision_is_close_and_recorded(tiny, classifier):
     margin = np.sort(exact, axis=1)
     clear = margin[:, -1] - margin[:, -2] > 0.05
     assert (fast.argmax(1) == exact.argmax(1))[clear].all()
+
+
+def test_bf16_converts_a_loaded_model_but_not_a_users_object(tiny, zero_shot):
+    import torch
+
+    loaded = stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False,
+                               precision="bf16").load()
+    assert loaded.backend_.model.dtype == torch.bfloat16 and loaded.backend_.autocast == "float32"
+    pipe = zero_shot("bert-mnli-order")
+    given = stance.Classifier(model=pipe, cache=False, progress=False, precision="bf16").load()
+    assert pipe.model.dtype == torch.float32 and given.backend_.autocast == "bf16"  # the user's model untouched
+
+
+def test_token_budget_batches_equal_pipeline(tiny, zero_shot):
+    labels, template = LABEL_SETS[0]
+    clf = stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False).load()
+    clf.backend_.batch_tokens = 40  # a few short pairs per batch, long ones alone
+    ours = probability_columns(clf.classify(TEXTS, labels=labels, template=template), "label", labels)
+    theirs = pipeline_probabilities(zero_shot("bert-mnli-order"), TEXTS, labels, template)
+    np.testing.assert_allclose(ours, theirs, atol=1e-4)
+    record("token budget 40", ours, theirs)

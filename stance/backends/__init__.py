@@ -86,7 +86,7 @@ def precision_context(device, precision: str):
     return torch.autocast(device_type=torch.device(device).type, dtype=dtype)
 
 
-def load_backend(model=None, *, device: str | None = None, batch_size: int = 32,
+def load_backend(model=None, *, device: str | None = None, batch_size: int | None = None,
                  progress: bool = True, revision: str | None = None,
                  trust_remote_code: bool = False, precision: str = "float32", files=None):
     """A backend for a model name, folder or hub id, or for a ready model object.

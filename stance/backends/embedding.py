@@ -86,11 +86,11 @@ class EmbeddingBackend:
 
     kind = "embedding"
 
-    def __init__(self, model, name: str, batch_size: int = 32, progress: bool = True,
+    def __init__(self, model, name: str, batch_size: int | None = None, progress: bool = True,
                  files=None, precision: str = "float32"):
         self.model = model
         self.name = name
-        self.batch_size = batch_size
+        self.batch_size = batch_size or 32
         self.progress = progress
         self.files = files
         self.precision = precision

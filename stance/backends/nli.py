@@ -8,7 +8,8 @@ entailment share. With one hypothesis per label these are exactly the probabilit
 or probabilities (multi-label) are averaged over its hypotheses.
 
 All premise-hypothesis pairs are tokenised at once, sorted by length and run in
-batches with dynamic padding under ``torch.inference_mode()``.
+batches of similar length (a token budget per batch, :data:`BATCH_TOKENS`) with dynamic
+padding under ``torch.inference_mode()``; the logits are put back in input order.
 """
 from __future__ import annotations
 
@@ -48,13 +49,53 @@ def nli_probabilities(logits: np.ndarray, owners: np.ndarray, n_labels: int, ent
     return softmax(logits[..., entail] @ one_hot, axis=-1)
 
 
+def length_batches(lengths: np.ndarray, max_pairs: int | None, max_tokens: int) -> list[np.ndarray]:
+    """Indices of the pairs in batches of similar length: sorted by length, each batch at most
+    ``max_pairs`` pairs (``None``: no limit) and at most ``max_tokens`` tokens once padded.
+
+    >>> [b.tolist() for b in length_batches(np.array([5, 2, 9, 3]), max_pairs=None, max_tokens=10)]
+    [[1, 3], [0], [2]]
+    >>> [b.tolist() for b in length_batches(np.array([5, 2, 9, 3]), max_pairs=3, max_tokens=100)]
+    [[1, 3, 0], [2]]
+    """
+    order = np.argsort(lengths, kind="stable")
+    batches, start = [], 0
+    while start < len(order):
+        end = start + 1  # a batch holds at least one pair, however long
+        while (end < len(order) and (max_pairs is None or end - start < max_pairs)
+               and (end - start + 1) * lengths[order[end]] <= max_tokens):
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
+def pad_rows(rows: list[list[int]], value: int) -> np.ndarray:
+    """Right-pad token id lists into one int64 array.
+
+    >>> pad_rows([[1, 2, 3], [4]], 0)
+    array([[1, 2, 3],
+           [4, 0, 0]])
+    """
+    out = np.full((len(rows), max(len(r) for r in rows)), value, dtype=np.int64)
+    for i, r in enumerate(rows):
+        out[i, :len(r)] = r
+    return out
+
+
+# Tokens (pairs x padded length) per forward pass when batch_size does not cap it: large
+# enough to keep the matrix products efficient, small enough for a laptop's memory.
+BATCH_TOKENS = {"cpu": 4096, "cuda": 65536, "mps": 16384}
+
+
 class NLIBackend:
     """NLI cross-encoder backend around a transformers sequence-classification model."""
 
     kind = "nli"
 
-    def __init__(self, model, tokenizer, name: str, batch_size: int = 32, progress: bool = True,
-                 files=None, precision: str = "float32"):
+    def __init__(self, model, tokenizer, name: str, batch_size: int | None = None, progress: bool = True,
+                 files=None, precision: str = "float32", batch_tokens: int | None = None,
+                 owns_model: bool = False):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -62,7 +103,16 @@ class NLIBackend:
         self.progress = progress
         self.files = files
         self.precision = precision
+        self.batch_tokens = batch_tokens or BATCH_TOKENS.get(model.device.type, BATCH_TOKENS["cpu"])
         self.entail, self.contra = entailment_index(model.config.label2id, name)
+        # A model loaded here runs in the half precision asked for (its weights converted once);
+        # a model object passed in by the user is left as it is and run under autocast.
+        self.autocast = precision
+        if owns_model and precision != "float32":
+            import torch
+
+            model.to(torch.bfloat16 if precision == "bf16" else torch.float16)
+            self.autocast = "float32"
 
     @classmethod
     def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
@@ -72,7 +122,7 @@ class NLIBackend:
         tokenizer = AutoTokenizer.from_pretrained(str(files.path), **kwargs)
         model = AutoModelForSequenceClassification.from_pretrained(str(files.path), use_safetensors=True, **kwargs)
         model.to(device).eval()
-        return cls(model, tokenizer, name=files.name, files=files, **options)
+        return cls(model, tokenizer, name=files.name, files=files, owns_model=True, **options)
 
     def provenance(self) -> dict:
         return model_provenance(self)
@@ -91,17 +141,16 @@ class NLIBackend:
         from tqdm.auto import tqdm
 
         encoded = self.tokenizer(premises, hypotheses, truncation="only_first", max_length=self.max_length())
-        ids = encoded["input_ids"]
-        order = np.argsort([len(x) for x in ids], kind="stable")
-        out = np.empty((len(ids), self.model.config.num_labels), dtype=np.float32)
+        names = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in encoded]
+        lengths = np.array([len(x) for x in encoded["input_ids"]])
+        batches = length_batches(lengths, self.batch_size, self.batch_tokens)
+        out = np.empty((len(lengths), self.model.config.num_labels), dtype=np.float32)
         device = self.model.device
-        starts = range(0, len(order), self.batch_size)
-        with torch.inference_mode(), precision_context(device, self.precision):
-            for start in tqdm(starts, desc="NLI batches", disable=not self.progress or len(starts) < 2):
-                idx = order[start:start + self.batch_size]
-                batch = self.tokenizer.pad([{k: encoded[k][i] for k in encoded} for i in idx],
-                                           return_tensors="pt")
-                batch = {k: v.to(device) for k, v in batch.items()}
+        pad_id = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode(), precision_context(device, self.autocast):
+            for idx in tqdm(batches, desc="NLI batches", disable=not self.progress or len(batches) < 2):
+                batch = {k: torch.from_numpy(pad_rows([encoded[k][i] for i in idx], pad_id if k == "input_ids" else 0))
+                         .to(device) for k in names}
                 out[idx] = self.model(**batch).logits.float().cpu().numpy()
         return out
 
