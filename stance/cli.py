@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
     r.add_argument("--by", default="source_type", help="column to group and compare by (default: source_type)")
     r.add_argument("--title", default="Stance and tone report", help="title of the report")
+    r.add_argument("--explain", type=int, default=1, metavar="N",
+                   help="explain (occlusion, highlighted words) the N most confident statements of each label; "
+                   "0: no explanations section (default: 1)")
+    r.add_argument("--model", help="model for the explanations (default: the one in the results' provenance)")
     return parser
 
 
@@ -253,7 +257,18 @@ def cmd_report(args) -> None:
 
     matplotlib.use("Agg")
     table, provenance = read_results(args.results)
-    out = write_report(table, args.out, by=args.by, title=args.title, provenance=provenance)
+    if args.explain < 0:
+        raise StanceError(f"--explain must be 0 or more statements per label, got {args.explain}")
+    explain = None
+    if args.explain > 0:
+        from stance.classifier import Classifier
+        from stance.models import DEFAULT_MODEL_NAME
+
+        named = sorted({run.get("model", {}).get("model") for run in (provenance or {}).get("runs", {}).values()} - {None})
+        model = args.model or (named[0] if len(named) == 1 else None)
+        explain = Classifier(None if model == DEFAULT_MODEL_NAME else model, progress=False)
+    out = write_report(table, args.out, by=args.by, title=args.title, provenance=provenance, explain=explain,
+                       n_explain=args.explain)
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB, self-contained: open it in any browser)")
 
 
