@@ -11,7 +11,9 @@ classifiers are scored on the rest of that set; repeated over --draws random dra
 (stance.fewshot.learning_curve). Prints mean and sd over all draws of both sets, the mean
 gain, and the shares of draws few-shot wins, ties and loses. --margin -inf turns off the
 conservative weight rule (always take the best leave-one-out weight), for comparison.
-data/dev/synthetic_c.csv (held out) is not used.
+The scheme "plain-stance" (benchmarks/plain_stance.toml: one hypothesis per label, no prototypes,
+no calibration, so nothing in it was fitted on A or B) shows the adaptation where the zero-shot
+scheme fits the corpus badly. data/dev/synthetic_c.csv (held out) is not used.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ import stance
 from stance.fewshot import MARGIN, learning_curve, summarise_curve
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = {"stance": "gold_stance", "tone": "gold_tone"}
+GOLD = {"stance": "gold_stance", "tone": "gold_tone", "plain-stance": "gold_stance"}
+PLAIN = ROOT / "benchmarks" / "plain_stance.toml"
 
 
 def main() -> None:
@@ -39,9 +42,11 @@ def main() -> None:
     parts = []
     for scheme in args.scheme or list(GOLD):
         for ev, other in (("a", "b"), ("b", "a")):
-            curve = learning_curve(clf, sets[ev], scheme, gold=GOLD[scheme], ks=(4, 8, 16), draws=args.draws,
-                                   calibrate_on=sets[other], margin=args.margin, seed=0)
-            parts.append(curve.assign(eval_set=ev))
+            plain = scheme == "plain-stance"
+            curve = learning_curve(clf, sets[ev], PLAIN if plain else scheme, gold=GOLD[scheme], ks=(4, 8, 16),
+                                   draws=args.draws, calibrate_on=None if plain else sets[other],
+                                   margin=args.margin, seed=0)
+            parts.append(curve.assign(eval_set=ev, scheme=scheme))
     table = pd.concat(parts, ignore_index=True)
     print(f"macro-F1 on the rows not drawn; zero-shot calibration cross-fitted (A scored with B's, B with A's); "
           f"{args.draws} draws per k and set; margin {args.margin}")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import stance
-from stance.fewshot import blend, fit_arrays, learning_curve, summarise_curve
+from stance.fewshot import MARGIN, blend, fit_arrays, learning_curve, summarise_curve
 
 
 def test_fit_arrays_picks_weight_zero_when_prototypes_do_not_help():
@@ -24,7 +24,7 @@ def test_fit_arrays_picks_weight_zero_when_prototypes_do_not_help():
 
 def test_fit_arrays_keeps_zero_shot_unless_the_gain_is_clear():
     # prototypes that help a little on a few rows and hurt on others: the best leave-one-out
-    # weight is above 0, but not by 2 standard errors, so the conservative rule stays zero-shot
+    # weight is above 0, but not by MARGIN standard errors, so the conservative rule stays zero-shot
     rng = np.random.default_rng(3)
     y = np.repeat([0, 1], 4)
     emb = np.eye(2)[y] + rng.normal(scale=0.9, size=(8, 2))
@@ -39,7 +39,7 @@ def test_fit_arrays_keeps_zero_shot_unless_the_gain_is_clear():
     sims = np.einsum("nd,nkd->nk", emb, loo)
     gain = (np.log(blend(p0, sims, free)[np.arange(8), y]) - np.log(p0[np.arange(8), y]))
     assert free > 0 and gain.mean() > 0  # the unguarded rule adapts
-    assert gain.mean() <= 2 * gain.std(ddof=1) / np.sqrt(8) and safe == 0.0  # the guarded one does not
+    assert gain.mean() <= MARGIN * gain.std(ddof=1) / np.sqrt(8) and safe == 0.0  # the guarded one does not
 
 
 def test_fit_arrays_uses_prototypes_when_they_separate_the_labels():
