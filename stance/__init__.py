@@ -22,11 +22,14 @@ from stance.data import load_statements, read_statements, read_table, write_tabl
 from stance.explain import explain_html
 from stance.evaluate import evaluate  # the function; the module stays importable as stance.evaluate
 from stance.errors import InputError, ModelNotAvailableError, SchemeError, StanceError
+from stance.fewshot import learning_curve
 from stance.quotes import extract_quotes
 from stance.schemes import Scheme, adhoc_scheme, list_schemes, load_scheme
+from stance.sensitivity import sensitivity
 
 __all__ = [
     "Classifier", "InputError", "ModelNotAvailableError", "Scheme", "SchemeError", "StanceError",
     "__version__", "adhoc_scheme", "agreement", "compare", "evaluate", "explain_html", "extract_quotes",
-    "list_schemes", "load_scheme", "load_statements", "read_statements", "read_table", "write_table",
+    "learning_curve", "list_schemes", "load_scheme", "load_statements", "read_statements", "read_table", "sensitivity",
+    "write_table",
 ]

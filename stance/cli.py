@@ -92,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--html", help="also write the highlighted text as HTML here")
     x.add_argument("--json", action="store_true", help="print one JSON object")
 
+    s = sub.add_parser("sensitivity", help="how many labels change when each hypothesis phrasing is used alone")
+    s.add_argument("input", help="statements table (.csv, .tsv, .jsonl or .parquet)")
+    s.add_argument("--scheme", default="stance", help="scheme name or .toml path (default: stance)")
+    s.add_argument("--target", help="target of a target-aware scheme, for every row (e.g. NATO)")
+    s.add_argument("--target-col", help="column with each row's target (default: 'target' if present)")
+    s.add_argument("--text-col", default="text", help="column with the statements (default: text)")
+    s.add_argument("--model", help="hub id or local folder of an NLI or sentence-transformers model")
+    s.add_argument("--out", help="also write one row per statement (label, n_flips, flipped) here")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+
     d = sub.add_parser("demo", help="label the bundled statements and chart them (offline)")
     d.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     d.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -102,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
     r.add_argument("--by", default="source_type", help="column to group and compare by (default: source_type)")
     r.add_argument("--title", default="Stance and tone report", help="title of the report")
+    r.add_argument("--explain", type=int, default=1, metavar="N",
+                   help="explain (occlusion, highlighted words) the N most confident statements of each label; "
+                   "0: no explanations section (default: 1)")
+    r.add_argument("--model", help="model for the explanations (default: the one in the results' provenance)")
     return parser
 
 
@@ -217,6 +231,26 @@ def cmd_explain(args) -> None:
     print(top[["token", "weight"]].to_string(index=False, float_format=lambda v: f"{v:+.3f}"))
 
 
+def cmd_sensitivity(args) -> None:
+    import json
+
+    from stance.classifier import Classifier
+    from stance.data import write_table
+    from stance.sensitivity import sensitivity
+
+    result = sensitivity(Classifier(args.model, progress=not args.json), args.input, args.scheme, target=args.target,
+                         target_col=args.target_col, text_col=args.text_col)
+    if args.out:
+        write_table(result.statements, args.out)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    print(f"{result.scheme} ({result.backend} backend): {result.flip_any:.1%} of {result.n} statements change "
+          "label under at least one phrasing; per phrasing, the share that changes:")
+    print(result.phrasings[["label", "phrasing", "changed", "hypothesis"]].to_string(
+        index=False, float_format=lambda v: f"{v:.1%}"))
+
+
 def cmd_report(args) -> None:
     from stance.report import read_results, write_report
 
@@ -224,12 +258,23 @@ def cmd_report(args) -> None:
 
     matplotlib.use("Agg")
     table, provenance = read_results(args.results)
-    out = write_report(table, args.out, by=args.by, title=args.title, provenance=provenance)
+    if args.explain < 0:
+        raise StanceError(f"--explain must be 0 or more statements per label, got {args.explain}")
+    explain = None
+    if args.explain > 0:
+        from stance.classifier import Classifier
+        from stance.models import DEFAULT_MODEL_NAME
+
+        named = sorted({run.get("model", {}).get("model") for run in (provenance or {}).get("runs", {}).values()} - {None})
+        model = args.model or (named[0] if len(named) == 1 else None)
+        explain = Classifier(None if model == DEFAULT_MODEL_NAME else model, progress=False)
+    out = write_report(table, args.out, by=args.by, title=args.title, provenance=provenance, explain=explain,
+                       n_explain=args.explain)
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB, self-contained: open it in any browser)")
 
 
 COMMANDS = {"explain": cmd_explain, "worksheet": cmd_worksheet, "evaluate": cmd_evaluate, "agreement": cmd_agreement,
-            "report": cmd_report}
+            "report": cmd_report, "sensitivity": cmd_sensitivity}
 
 
 def main(argv: list[str] | None = None) -> int:

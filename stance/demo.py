@@ -50,7 +50,7 @@ def run_demo(out_dir: Path = Path("outputs"), progress: bool = True) -> dict[str
         paths[name] = out_dir / f"{name}.png"
         paths[name].write_bytes(figure_png(ax, dpi=150))
     paths["report"] = write_report(results, out_dir / "report.html", title="Stance, tone and rhetoric of the "
-                                   "bundled statements")
+                                   "bundled statements", explain=clf)
     print(f"Labelled {len(results)} statements ({int(results['synthetic'].sum())} synthetic) "
           f"with {results.attrs['stance']['runs']['stance']['model']['model']}.")
     print(results.groupby("source_type")[["stance", "tone"]].value_counts().to_string())

@@ -610,3 +610,43 @@ def plot_target_across_sources(df: pd.DataFrame, targets: str | list[str] | None
     ax.legend(title=label_col, bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
     _style(ax)
     return ax
+
+
+def plot_fewshot(df: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Zero-shot vs few-shot macro-F1 by labelled statements per label, from
+    :func:`stance.fewshot.learning_curve` (one row per scheme, ``k`` and draw).
+
+    Per scheme, one colour: the few-shot mean as a solid line with the standard deviation over
+    draws as error bars, the zero-shot mean on the same rows as a dashed line with its own.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> curve = pd.DataFrame({"scheme": "tone", "k": [4, 4, 8, 8], "draw": [0, 1, 0, 1],
+    ...                       "zero_shot": [0.9, 0.92, 0.91, 0.9], "few_shot": [0.88, 0.93, 0.92, 0.91]})
+    >>> plot_fewshot(curve).get_xlabel()
+    'labelled statements per label (k)'
+    """
+    import numpy as np
+
+    require_columns(df, ["scheme", "k", "zero_shot", "few_shot"], "plot_fewshot")
+    if df.empty:
+        raise InputError("plot_fewshot needs at least one row of a learning curve")
+    ax = _new_axes(ax, (7.6, 4.0))
+    stats = df.groupby(["scheme", "k"], sort=False)[["zero_shot", "few_shot"]].agg(["mean", "std"]).fillna(0)
+    ks = sorted(df["k"].unique())
+    for i, scheme in enumerate(dict.fromkeys(df["scheme"])):
+        s = stats.loc[scheme].reindex(ks).dropna()
+        colour = OKABE_ITO[[4, 5, 2, 0, 6, 1, 7, 3][i % 8]]
+        shift = (i - 0.5) * 0.06  # side by side, so error bars do not hide each other
+        x = np.log2(s.index.to_numpy(dtype=float))
+        ax.errorbar(x + shift - 0.015, s[("zero_shot", "mean")], yerr=s[("zero_shot", "std")], color=colour,
+                    linestyle="--", marker="o", markerfacecolor="white", capsize=3, label=f"{scheme}: zero-shot")
+        ax.errorbar(x + shift + 0.015, s[("few_shot", "mean")], yerr=s[("few_shot", "std")], color=colour,
+                    linestyle="-", marker="o", capsize=3, label=f"{scheme}: few-shot")
+    ax.set_xticks(np.log2(np.asarray(ks, dtype=float)), [str(k) for k in ks])
+    ax.set_xlabel("labelled statements per label (k)")
+    ax.set_ylabel("macro-F1 on the rows not drawn")
+    draws = int(df.groupby(["scheme", "k"]).size().min())
+    ax.set_title(title or f"Zero-shot vs few-shot (mean ± sd over {draws} draw{'s' if draws != 1 else ''})")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    _style(ax)
+    return ax

@@ -35,6 +35,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.text{min-width:16rem;max-width:40rem}
 .meta,.note{color:#444;font-size:.9rem}
 .label{font-weight:600}
+ul.explain{padding-left:1.2rem}ul.explain li{margin:.6rem 0}
 @media (max-width:40rem){body{padding:.5rem}td.text{min-width:12rem}h1{font-size:1.3rem}}
 @media print{body{padding:0;font-size:10pt}main{max-width:none}.noprint{display:none}
 table.sortable th:after{content:""}.scroll{overflow:visible}a{color:inherit;text-decoration:none}
@@ -58,6 +59,11 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
   });
 });
 """
+
+
+EXPLAIN_NOTE = ("<p class=\"note\">The most confident statement(s) of each label, each word highlighted by how "
+                "much the label's probability drops when it is cut out (occlusion): vermillion words support "
+                "the label, blue words speak against it; hover over a word for the number.</p>")
 
 
 def figure_png(ax, dpi: int = 110) -> bytes:
@@ -180,9 +186,62 @@ def statements_html(df: pd.DataFrame, by: str, schemes: list[str]) -> str:
     return "".join(parts)
 
 
+def explained_rows(df: pd.DataFrame, scheme: str, per_label: int = 1) -> pd.DataFrame:
+    """The statements to explain for a single-label scheme: the ``per_label`` most confident of each
+    label, real statements (``synthetic`` false) before synthetic ones, labels in the charts' order.
+
+    >>> t = pd.DataFrame({"text": ["a", "b", "c"], "tone": ["hostile", "hostile", "neutral"],
+    ...                   "tone_confidence": [0.6, 0.9, 0.7], "synthetic": [False, True, False]})
+    >>> explained_rows(t, "tone")["text"].tolist()
+    ['c', 'a']
+    """
+    from stance.plot import _scheme_order
+
+    labelled = df[df[scheme].notna() & df[f"{scheme}_confidence"].notna()]
+    synthetic = (labelled["synthetic"].astype(str).str.lower().eq("true") if "synthetic" in labelled.columns
+                 else pd.Series(False, index=labelled.index))
+    ranked = labelled.assign(_synthetic=synthetic).sort_values(["_synthetic", f"{scheme}_confidence"],
+                                                                ascending=[True, False], kind="stable")
+    picked = [ranked[ranked[scheme] == label].head(per_label) for label in _scheme_order(df, scheme)]
+    picked = [p for p in picked if len(p)]
+    return pd.concat(picked).drop(columns="_synthetic") if picked else labelled.head(0)
+
+
+def explanations_html(df: pd.DataFrame, clf, schemes: list[str], *, per_label: int = 1, max_span: int = 2,
+                      provenance: dict | None = None) -> str:
+    """Occlusion explanations (:meth:`stance.Classifier.explain`) of a few statements per label,
+    highlighted (:func:`stance.explain_html`): for each single-label scheme, the most confident
+    statements of each label (see :func:`explained_rows`), each explaining the label in the table."""
+    from stance.explain import explain_html
+
+    runs = (provenance or {}).get("runs", {})
+    parts = []
+    for scheme in schemes:
+        run = runs.get(scheme, {})
+        if run.get("scheme", {}).get("multi_label", scheme == "rhetoric"):
+            continue  # explanations are of one label per statement
+        target_col = run.get("target_col") or ("target" if "target" in df.columns else None)
+        items = []
+        for _, row in explained_rows(df, scheme, per_label).iterrows():
+            target = row.get(target_col) if target_col else run.get("target")
+            target = target if isinstance(target, str) and target.strip() else None
+            table = clf.explain(row["text"], scheme, target=target, label=row[scheme], max_span=max_span)
+            where = " · ".join(str(row[c]) for c in ("id", "speaker", "source") if c in df.columns and pd.notna(row[c]))
+            about = f" (target: {html.escape(target)})" if target and scheme == "stance" else ""
+            items.append(f"<li>{explain_html(table)}<span class=\"note\">{html.escape(where)}{about}; "
+                         f"confidence {row[f'{scheme}_confidence']:.2f}</span></li>")
+        if items:
+            parts.append(f"<h3>{html.escape(scheme)}</h3><ul class=\"explain\">{''.join(items)}</ul>")
+    return "".join(parts)
+
+
 def render_report(df: pd.DataFrame, *, by: str = "source_type", title: str = "Stance and tone report",
-                  provenance: dict | None = None, seed: int = 0) -> str:
+                  provenance: dict | None = None, seed: int = 0, explain=None, n_explain: int = 1) -> str:
     """The report as an HTML string (see :func:`write_report`).
+
+    ``explain``: a :class:`stance.Classifier` (the model that labelled the table) to add a section
+    of highlighted occlusion explanations of the ``n_explain`` most confident statements per
+    label (:func:`explanations_html`); None (default) leaves the section out.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> t = pd.DataFrame({"text": ["a <b>", "c"], "source_type": ["x", "y"], "tone": ["hostile", "neutral"],
@@ -212,6 +271,8 @@ def render_report(df: pd.DataFrame, *, by: str = "source_type", title: str = "St
             except InputError as exc:
                 tables.append(f"<p class=\"note\">{html.escape(s)}: {html.escape(str(exc))}</p>")
     prov = provenance if provenance is not None else df.attrs.get("stance")
+    explained = (explanations_html(df, explain, schemes, per_label=n_explain, provenance=prov)
+                 if explain is not None and n_explain > 0 else "")
     models = sorted({run["model"].get("model", "?") for run in (prov or {}).get("runs", {}).values()})
     meta = [f"{len(df)} statements", f"labels: {', '.join(schemes)}"]
     if models:
@@ -231,11 +292,12 @@ def render_report(df: pd.DataFrame, *, by: str = "source_type", title: str = "St
 and check uncertain statements by hand. Intervals are {html.escape("95%")} percentile bootstrap intervals
 (seed {seed}); the tests say whether the groups' label distributions differ.</p>
 <nav class="noprint"><a href="#charts">Charts</a> · <a href="#compare">Comparison tables</a> ·
-<a href="#statements">Statements</a></nav>
+{'<a href="#explanations">Explanations</a> · ' if explained else ""}<a href="#statements">Statements</a></nav>
 <h2 id="charts">Charts</h2>
 {"".join(figures)}
 <h2 id="compare">Comparison tables</h2>
 {"".join(tables) or '<p class="note">No grouping column to compare.</p>'}
+{'<h2 id="explanations">Why these labels? Explanations</h2>' + EXPLAIN_NOTE + explained if explained else ""}
 <h2 id="statements">Statements</h2>
 <p class="note noprint">Click a column header to sort a table.</p>
 {statements_html(df, by, schemes)}
@@ -250,7 +312,8 @@ and check uncertain statements by hand. Intervals are {html.escape("95%")} perce
 def write_report(df: pd.DataFrame, out: str | Path = "report.html", **kwargs) -> Path:
     """Write the self-contained HTML report of a results table; return its path.
 
-    Keyword arguments go to :func:`render_report` (``by``, ``title``, ``provenance``, ``seed``).
+    Keyword arguments go to :func:`render_report` (``by``, ``title``, ``provenance``, ``seed``,
+    ``explain``, ``n_explain``).
     """
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import stance
-from stance.fewshot import blend, fit_arrays
+from stance.fewshot import MARGIN, blend, fit_arrays, learning_curve, summarise_curve
 
 
 def test_fit_arrays_picks_weight_zero_when_prototypes_do_not_help():
@@ -19,6 +20,26 @@ def test_fit_arrays_picks_weight_zero_when_prototypes_do_not_help():
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
     _, weight, _ = fit_arrays(p0, emb, y, 2)
     assert weight == 0.0
+
+
+def test_fit_arrays_keeps_zero_shot_unless_the_gain_is_clear():
+    # prototypes that help a little on a few rows and hurt on others: the best leave-one-out
+    # weight is above 0, but not by MARGIN standard errors, so the conservative rule stays zero-shot
+    rng = np.random.default_rng(3)
+    y = np.repeat([0, 1], 4)
+    emb = np.eye(2)[y] + rng.normal(scale=0.9, size=(8, 2))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    p0 = np.where(y[:, None] == np.arange(2), 0.55, 0.45)
+    _, free, _ = fit_arrays(p0, emb, y, 2, margin=-np.inf)
+    _, safe, _ = fit_arrays(p0, emb, y, 2)
+    sums = np.stack([emb[y == j].sum(0) for j in range(2)])
+    loo = np.repeat(sums[None], 8, 0)
+    loo[np.arange(8), y] -= emb
+    loo /= np.linalg.norm(loo, axis=-1, keepdims=True)
+    sims = np.einsum("nd,nkd->nk", emb, loo)
+    gain = (np.log(blend(p0, sims, free)[np.arange(8), y]) - np.log(p0[np.arange(8), y]))
+    assert free > 0 and gain.mean() > 0  # the unguarded rule adapts
+    assert gain.mean() <= MARGIN * gain.std(ddof=1) / np.sqrt(8) and safe == 0.0  # the guarded one does not
 
 
 def test_fit_arrays_uses_prototypes_when_they_separate_the_labels():
@@ -68,3 +89,70 @@ def test_fit_errors(clf, small, tmp_path):
     bad.write_text('{"format": "other"}')
     with pytest.raises(stance.StanceError, match="not a stance few-shot file"):
         stance.Classifier().load_fitted(bad)
+
+
+@pytest.fixture(scope="module")
+def curve(clf, root):
+    dev = pd.read_csv(root / "data" / "dev" / "synthetic_a.csv")
+    other = pd.read_csv(root / "data" / "dev" / "synthetic_b.csv")
+    return dev, learning_curve(clf, dev, "tone", gold="gold_tone", ks=(4, 8), draws=3, calibrate_on=other)
+
+
+def test_learning_curve_scores_both_classifiers_on_the_rows_not_drawn(clf, root, curve):
+    from dataclasses import replace
+
+    from stance.calibrate import fit_calibration
+    from stance.evaluate import macro_f1
+
+    dev, table = curve
+    assert table.columns.tolist() == ["scheme", "k", "draw", "n_test", "zero_shot", "few_shot", "weight"]
+    assert table["k"].tolist() == [4, 4, 4, 8, 8, 8] and (table["n_test"] == len(dev) - 4 * table["k"]).all()
+    assert table[["zero_shot", "few_shot"]].apply(lambda c: c.between(0, 1)).all().all()
+    # zero-shot with the calibration refitted on set B, scored on set A's rows, by hand: every
+    # draw's zero-shot score lies within what dropping 4k rows can change
+    other = pd.read_csv(root / "data" / "dev" / "synthetic_b.csv")
+    tone = stance.load_scheme("tone")
+    cal = fit_calibration(clf, other, replace(tone, calibration={}), gold="gold_tone")
+    crossfit = replace(tone, calibration={clf.backend_.name: cal})
+    crossfitted = clf.classify(dev, crossfit, progress=False)
+    full = macro_f1(dev["gold_tone"], crossfitted["tone"])
+    assert abs(table["zero_shot"].mean() - full) < 0.05
+    shipped = clf.classify(dev, "tone", progress=False)  # the cross-fitted calibration really is another one
+    assert not np.allclose(crossfitted["tone_p_hostile"], shipped["tone_p_hostile"], atol=1e-3)
+    # weight 0 means the few-shot classifier is the zero-shot one
+    still = table[table["weight"] == 0]
+    assert (still["few_shot"] == still["zero_shot"]).all()
+
+
+def test_learning_curve_draws_are_reproducible_and_summarised(clf, curve):
+    dev, table = curve
+    again = learning_curve(clf, dev, "tone", gold="gold_tone", ks=(4, 8), draws=3,
+                           calibrate_on=pd.read_csv(Path(stance.__file__).parents[1] / "data" / "dev" / "synthetic_b.csv"))
+    pd.testing.assert_frame_equal(table, again)
+    summary = summarise_curve(table)
+    assert summary["draws"].tolist() == [3, 3]
+    assert np.allclose(summary["gain"], (table["few_shot"] - table["zero_shot"]).groupby(table["k"]).mean())
+    assert np.allclose(summary[["win_rate", "tie_rate", "loss_rate"]].sum(axis=1), 1)
+
+
+def test_plot_fewshot_draws_both_lines_per_scheme(curve):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from stance.plot import plot_fewshot
+
+    _, table = curve
+    ax = plot_fewshot(table)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["tone: zero-shot", "tone: few-shot"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["4", "8"]
+    zero = ax.containers[0].lines[0].get_ydata()
+    assert np.allclose(zero, table.groupby("k")["zero_shot"].mean())
+
+
+def test_learning_curve_errors(clf, curve):
+    dev, _ = curve
+    with pytest.raises(stance.StanceError, match="ks must be at least 2 and below the smallest label count"):
+        learning_curve(clf, dev, "tone", gold="gold_tone", ks=(40,), draws=1)
+    with pytest.raises(stance.StanceError, match="multi-label"):
+        learning_curve(clf, dev, "rhetoric", gold="gold_tone", draws=1)

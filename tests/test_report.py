@@ -20,11 +20,11 @@ def chromium() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def report(results, tmp_path_factory):
+def report(results, clf, tmp_path_factory):
     import matplotlib
 
     matplotlib.use("Agg")
-    return write_report(results, tmp_path_factory.mktemp("report") / "report.html")
+    return write_report(results, tmp_path_factory.mktemp("report") / "report.html", explain=clf)
 
 
 def test_report_is_self_contained(report, results):
@@ -48,6 +48,33 @@ def test_report_is_self_contained(report, results):
     assert "test: p = " in page
 
 
+def test_report_explains_the_most_confident_statement_of_each_label(report, results, clf):
+    from stance.explain import explain_html
+    from stance.report import explained_rows
+
+    page = report.read_text(encoding="utf-8")
+    section = page.split('<h2 id="explanations">', 1)[1].split('<h2 id="statements">', 1)[0]
+    for scheme in ("stance", "tone"):
+        rows = explained_rows(results, scheme)
+        assert sorted(rows[scheme]) == sorted(results[scheme].dropna().unique())  # one per label present
+        real = results[~results["synthetic"].astype(bool)]
+        for _, row in rows.iterrows():
+            same = real[real[scheme] == row[scheme]]
+            if len(same):  # a real statement is chosen when there is one, the most confident
+                assert not row["synthetic"] and row[f"{scheme}_confidence"] == same[f"{scheme}_confidence"].max()
+            target = row["target"] if scheme == "stance" else None
+            expected = explain_html(clf.explain(row["text"], scheme, target=target, label=row[scheme], max_span=2))
+            assert expected in section  # the highlighted text, weights and label as explain computes them
+    assert section.count('<div class="stance-explain">') == (results["stance"].nunique() + results["tone"].nunique())
+    assert "rhetoric" not in section  # multi-label: not explained
+    assert 'href="#explanations"' in page
+
+
+def test_report_without_a_classifier_has_no_explanations(results, tmp_path):
+    page = write_report(results, tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert 'id="explanations"' not in page and '<div class="stance-explain">' not in page
+
+
 def test_report_cli_reads_results_and_sidecar(results, tmp_path):
     from stance.cli import main
 
@@ -55,6 +82,10 @@ def test_report_cli_reads_results_and_sidecar(results, tmp_path):
     assert main(["report", str(tmp_path / "results.csv"), "--out", str(tmp_path / "r.html")]) == 0
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "sentence-transformers/all-MiniLM-L6-v2" in page  # from the provenance sidecar
+    assert page.count('<div class="stance-explain">') == results["stance"].nunique() + results["tone"].nunique()
+    assert main(["report", str(tmp_path / "results.csv"), "--explain", "0", "--out", str(tmp_path / "r0.html")]) == 0
+    assert '<div class="stance-explain">' not in (tmp_path / "r0.html").read_text(encoding="utf-8")
+    assert main(["report", str(tmp_path / "results.csv"), "--explain", "-1", "--out", str(tmp_path / "r1.html")]) == 2
     assert main(["report", str(tmp_path / "results.csv"), "--out", str(tmp_path / "r.pdf")]) == 2
     assert main(["report", str(tmp_path / "results.csv"), "--by", "outlet", "--out", str(tmp_path / "x.html")]) == 2
 
