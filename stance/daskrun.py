@@ -230,9 +230,8 @@ def read_inputs(patterns: list[str]):
 
 def cmd_classify_dask(args, clf, runs: list[dict], options: dict) -> None:
     """``stance classify INPUT... --workers N | --scheduler ADDRESS --out FOLDER``."""
-    import dask
-
     require_dask(distributed=True)
+    import dask
     from distributed import Client, LocalCluster, progress
 
     from stance.data import FORMATS
@@ -258,7 +257,7 @@ def cmd_classify_dask(args, clf, runs: list[dict], options: dict) -> None:
     else:
         cores = os.cpu_count() or 1
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=max(1, cores // args.workers),
-                               processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                               processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         import shutil
