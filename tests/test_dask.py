@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-dask = pytest.importorskip("dask", reason="the dask extra is not installed: pip install 'stance[dask]'")
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
+import dask  # the dask extra: `make install` installs it (pip install -e ".[dev,dask]")
+import dask.dataframe as dd
+import distributed
 
 from stance import Classifier, load_statements  # noqa: E402
 from stance.cache import FILE_NAME, ResultCache  # noqa: E402
@@ -91,7 +91,9 @@ def test_twenty_partitions_give_the_pandas_table(client, table, clf, tmp_path):
     valid = table["text"].map(lambda t: isinstance(t, str) and bool(t.strip()))
     stance_keys = {(normalise_text(t), g) for t, g, v in zip(table["text"], table["target"], valid) if v and isinstance(g, str)}
     rhetoric_keys = {normalise_text(t) for t, v in zip(table["text"], valid) if v}
-    assert len(ResultCache(tmp_path / "cache" / FILE_NAME)) == len(stance_keys) + len(rhetoric_keys)
+    cache = ResultCache(tmp_path / "cache" / FILE_NAME)
+    assert len(cache) == len(stance_keys) + len(rhetoric_keys)
+    cache.close()
 
 
 def test_a_dask_series_of_texts(client, clf, tmp_path):
@@ -116,8 +118,8 @@ def test_a_worker_killed_mid_run_loses_and_repeats_no_row(clf, tmp_path):
         with dask.config.set({"dataframe.convert-string": False}):
             ddf = dd.from_pandas(df, npartitions=20, sort=False)
         lazy = Classifier(progress=False, cache_dir=tmp_path).classify(ddf, scheme="tone")
-        future = client.compute(lazy)
         cache = ResultCache(tmp_path / FILE_NAME)
+        future = client.compute(lazy)
         deadline = time.monotonic() + 300
         while len(cache) == 0 and time.monotonic() < deadline:  # until some partition is done
             time.sleep(0.2)
@@ -129,6 +131,7 @@ def test_a_worker_killed_mid_run_loses_and_repeats_no_row(clf, tmp_path):
         out = future.result(timeout=600)
         after = client.run(os.getpid)
     finally:
+        cache.close()
         client.close()
         cluster.close()
     assert pids[victim] not in after.values()  # the process is gone; the nanny started a new one
