@@ -113,12 +113,12 @@ def test_a_bad_column_fails_before_anything_runs(clf):
 def test_a_worker_killed_mid_run_loses_and_repeats_no_row(clf, tmp_path):
     texts = synthetic_statements(1600, seed=6)
     df = pd.DataFrame({"id": np.arange(len(texts)), "text": texts})
+    cache = ResultCache(tmp_path / FILE_NAME)
     cluster, client = start_cluster()
     try:
         with dask.config.set({"dataframe.convert-string": False}):
             ddf = dd.from_pandas(df, npartitions=20, sort=False)
         lazy = Classifier(progress=False, cache_dir=tmp_path).classify(ddf, scheme="tone")
-        cache = ResultCache(tmp_path / FILE_NAME)
         future = client.compute(lazy)
         deadline = time.monotonic() + 300
         while len(cache) == 0 and time.monotonic() < deadline:  # until some partition is done
