@@ -27,6 +27,7 @@ import glob
 import json
 import logging
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -253,15 +254,17 @@ def cmd_classify_dask(args, clf, runs: list[dict], options: dict) -> None:
             table = clf.classify(table, **run, **options)
     provenance = table._meta.attrs.get("stance")
     if args.scheduler:
-        cluster, client = None, Client(args.scheduler)
+        try:
+            cluster, client = None, Client(args.scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise StanceError(f"cannot reach the Dask scheduler at {args.scheduler!r} ({exc}): check the address "
+                              "(e.g. tcp://host:8786) and that the scheduler is running") from None
     else:
         cores = os.cpu_count() or 1
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=max(1, cores // args.workers),
                                processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
-        import shutil
-
         shutil.rmtree(partial, ignore_errors=True)
         write = table.to_parquet(str(partial), write_index=False, compute=False,
                                  name_function=lambda i: f"part-{i:05d}.parquet")
@@ -270,6 +273,9 @@ def cmd_classify_dask(args, clf, runs: list[dict], options: dict) -> None:
             progress(future, notebook=False, interval="0.5s")
             print()
         future.result()
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)  # no half-written output under any name
+        raise
     finally:
         client.close()
         if cluster is not None:

@@ -217,3 +217,18 @@ except StanceError as exc:
     hint = 'pip install "stance[dask]"'
     assert result.stderr.startswith("stance: error: ") and hint in result.stderr and result.stderr.count("\n") == 1
     assert result.stdout.startswith("api: ") and hint in result.stdout
+
+
+def test_input_files_must_share_format_and_columns(tmp_path):
+    from stance.daskrun import input_files, read_partition
+    from stance.errors import InputError
+
+    pd.DataFrame({"text": ["a"], "id": [1]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"body": ["b"]}).to_csv(tmp_path / "b.csv", index=False)
+    pd.DataFrame({"text": ["c"]}).to_parquet(tmp_path / "c.parquet")
+    assert [p.name for p in input_files([str(tmp_path / "*.csv")])] == ["a.csv", "b.csv"]
+    with pytest.raises(InputError, match=r"the inputs mix formats \('.csv', '.parquet'\)"):
+        input_files([str(tmp_path / "*.csv"), str(tmp_path / "c.parquet")])
+    with pytest.raises(InputError, match="has columns 'body', the first input 'text', 'id'"):
+        read_partition(str(tmp_path / "b.csv"), ["text", "id"])
+    assert read_partition(str(tmp_path / "a.csv"), ["text", "id"])["id"].tolist() == ["1"]  # CSV cells as text
