@@ -190,7 +190,9 @@ class Classifier:
 
         Parameters
         ----------
-        data : DataFrame, list of str, or path to a CSV / TSV / JSONL / Parquet file
+        data : DataFrame, list of str, or path to a CSV / TSV / JSONL / Parquet file; or a Dask
+            DataFrame, classified partition by partition on its cluster (:mod:`stance.daskrun`):
+            the result is then a lazy Dask DataFrame with the same columns
         scheme : a built-in scheme name (``stance``, ``tone``, ``rhetoric``), a .toml path or a Scheme
         target, target_col : the target of a target-aware scheme, for all rows or per row
             (default: the ``target`` column when there is one)
@@ -213,6 +215,11 @@ class Classifier:
         >>> out.columns.tolist()
         ['text', 'stance', 'stance_confidence', 'stance_p_favor', 'stance_p_against', 'stance_p_neutral', 'stance_error']
         """
+        if type(data).__module__.split(".")[0] in ("dask", "dask_expr", "dask_cudf"):  # lazy, on Dask
+            options = dict(locals())  # the arguments, whatever they are
+            from stance.daskrun import classify_dask
+
+            return classify_dask(self, data, **{k: v for k, v in options.items() if k not in ("self", "data")})
         from stance.backends import check_precision
 
         sch = self.resolve_scheme(scheme, labels, template, multi_label, name)

@@ -19,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     c = sub.add_parser("classify", help="label the statements of a CSV / TSV / JSONL / Parquet file")
-    c.add_argument("input", help="input table (.csv, .tsv, .jsonl or .parquet)")
+    c.add_argument("input", nargs="+", help="input table (.csv, .tsv, .jsonl or .parquet); with --workers or "
+                   "--scheduler: files and quoted globs ('data/*.parquet'), one partition per file")
     c.add_argument("--scheme", action="append", default=None,
                    help="scheme name or .toml path; repeat for several (default: stance)")
     c.add_argument("--target", help="target of a target-aware scheme, for every row (e.g. NATO)")
@@ -47,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rows read, labelled and written at a time (default: 10000)")
     c.add_argument("--out", required=True, help="output table (.csv, .tsv, .jsonl or .parquet)")
     c.add_argument("--quiet", action="store_true", help="no progress bars or messages")
+    c.add_argument("--workers", type=int, help="run on a Dask cluster of N worker processes on this machine; "
+                   "--out is then a folder of part-*.parquet files (needs: pip install 'stance[dask]')")
+    c.add_argument("--scheduler", help="run on the Dask cluster at this scheduler address (tcp://host:8786); "
+                   "--out is then a folder of part-*.parquet files on a disk the workers share")
 
     sub.add_parser("schemes", help="list the built-in schemes and their labels")
 
@@ -138,6 +143,14 @@ def cmd_classify(args) -> None:
                    multi_label=True if args.multi_label else None, threshold=args.threshold, name=args.name)
     runs = [dict(labels=args.labels, template=args.template)] if args.labels else []
     runs += [dict(scheme=scheme) for scheme in args.scheme or ([] if args.labels else ["stance"])]
+    if args.workers is not None or args.scheduler:  # on a Dask cluster, a partition per input file
+        from stance.daskrun import cmd_classify_dask
+
+        return cmd_classify_dask(args, clf, runs, options)
+    if len(args.input) > 1:
+        raise StanceError(f"{len(args.input)} inputs given ({args.input[0]!r}, ...): pass one file, or several "
+                          "with --workers N / --scheduler ADDRESS (a Dask cluster)")
+    args.input = args.input[0]
     rows = errors = 0
     with TableWriter(args.out) as writer, ExitStack() as stack:
         bar = None  # shown from the second chunk on, so that an error in the first is one line
