@@ -246,7 +246,7 @@ def read_statements(path: str | Path, errors: str = "raise", max_listed: int = 2
 
     >>> df = read_statements(bundled_path("statements.csv"))
     >>> len(df), str(df["date"].dtype)
-    (47, 'datetime64[ns]')
+    (49, 'datetime64[ns]')
     """
     if errors not in ("raise", "report"):
         raise InputError(f"errors={errors!r} is not one of 'raise', 'report'")
