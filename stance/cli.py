@@ -127,6 +127,11 @@ def cmd_classify(args) -> None:
     with TableWriter(args.out) as writer, ExitStack() as stack:
         bar = None  # shown from the second chunk on, so that an error in the first is one line
         for table in iter_table(args.input, args.chunk_size):
+            if args.text_col not in table.columns:
+                from stance.errors import choices
+
+                raise StanceError(f"{args.input!r} has no text column {args.text_col!r}; its columns are "
+                                  f"{choices(table.columns)}: pass --text-col naming the column with the statements")
             for run in runs:
                 table = clf.classify(table, **run, **options)
             writer.write(table)
