@@ -84,6 +84,11 @@ def check_delimited(path: Path, delimiter: str) -> None:
         try:
             raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            nul = raw.find(b"\x00")
+            if 0 <= nul < exc.start:
+                line = raw.count(b"\n", 0, nul) + 1
+                raise InputError(f"{where} line {line} contains NUL bytes: this is "
+                                 "binary data, not a text table") from None
             line = raw.count(b"\n", 0, exc.start) + 1
             raise InputError(f"{where} line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the "
                              "file as UTF-8 (in Excel: CSV UTF-8)") from None

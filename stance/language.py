@@ -25,9 +25,19 @@ MULTILINGUAL_HINT = ("pass a multilingual NLI model, e.g. model='MoritzLaurer/bg
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier, its model (an LZMA-compressed .npz, no pickle) read in memory:
+    py3langid's own loader unpacks it to a temporary file, which fails on a full disk."""
+    import io
+    import lzma
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
+
+    with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read()), allow_pickle=False) as data:
+        identifier = LanguageIdentifier(np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+                                        _to_array(data["nextmove"]), data["out_feat"].tolist(), norm_probs=True,
+                                        tk_row=_to_array(data["nextmove_row"]))
     identifier.set_languages([code for code in identifier.nb_classes if len(code) == 2])  # ISO 639-1 only
     return identifier
 

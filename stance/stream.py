@@ -182,8 +182,21 @@ class TableWriter:
             pass  # the file is being thrown away; its last buffered bytes do not matter
         self.partial.unlink(missing_ok=True)
 
-    def __enter__(self) -> "TableWriter":
+    def check(self) -> "TableWriter":
+        """Refuse, before any work, an output path that is a folder or whose folder cannot be made."""
+        file_format(self.path)
+        if self.path.is_dir():
+            raise InputError(f"cannot write {str(self.path)!r}: it is a directory; pass a file name")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}") from None
+        if not os.access(self.path.parent, os.W_OK):
+            raise InputError(f"cannot write {str(self.path)!r}: its folder is not writable")
         return self
+
+    def __enter__(self) -> "TableWriter":
+        return self.check()
 
     def __exit__(self, kind, exc, tb) -> bool:
         if kind is None:
