@@ -36,9 +36,9 @@ def normalise_text(text: str) -> str:
     """
     if text.isascii() and text.isprintable() and "&" not in text:
         return _SPACES.sub(" ", text).strip()  # the common case, quickly
-    text = unicodedata.normalize("NFC", html.unescape(text))
+    text = html.unescape(text)
     text = "".join(" " if c.isspace() else c for c in text if c.isspace() or unicodedata.category(c) not in _DROPPED)
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def row_problem(text) -> str:
