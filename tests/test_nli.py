@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ import nli_models  # noqa: E402
 
 import stance  # noqa: E402
 from stance.backends.nli import NLIBackend, nli_probabilities, softmax  # noqa: E402
+from stance.errors import LanguageWarning  # noqa: E402
 from stance.models import entailment_index, locate  # noqa: E402
 
 TOL = 1e-4
@@ -554,3 +556,15 @@ def test_bf16_precision_is_close_and_recorded(tiny, classifier):
     margin = np.sort(exact, axis=1)
     clear = margin[:, -1] - margin[:, -2] > 0.05
     assert (fast.argmax(1) == exact.argmax(1))[clear].all()
+
+
+def test_other_languages_are_labelled_by_a_model_not_known_to_be_english_only(classifier):
+    """Only models known to read English only refuse other languages; others label them
+    (as the multilingual NLI models would), with the language still reported."""
+    texts = ["所谓「防御性联盟」的北约，正把对抗带到亚太地区。", "Расширение НАТО подрывает безопасность Европы.",
+             "We support NATO."]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LanguageWarning)
+        out = classifier("bert-mnli-order").classify(texts, labels=["war", "peace"])
+    assert out["language"].tolist() == ["zh", "ru", "en"]
+    assert (out["label_error"] == "").all() and out["label"].notna().all()
