@@ -84,7 +84,7 @@ def pack_windows(sentences: Sequence[str], sizes: Sequence[int], budget: int,
             keep: list[int] = []
             kept = 0
             for j in reversed(current):
-                if kept + sizes[j] + 1 > overlap or kept + sizes[j] + size + 2 > budget:
+                if kept + sizes[j] + 1 > overlap or kept + sizes[j] + 1 + size > budget:
                     break
                 keep.insert(0, j)
                 kept += sizes[j] + 1

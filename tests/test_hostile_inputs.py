@@ -125,6 +125,8 @@ def test_every_hostile_input_through_the_cli(tmp_path, capsys):
                                                                         for t in HOSTILE_TEXTS], name  # unchanged
             assert table["tone_error"].tolist()[4].startswith(("empty text", "missing text"))
             assert table["language"].tolist()[3] == "ar" and "English only" in table["tone_error"].tolist()[3]
+            assert any(line.startswith("stance: warning: 1 row(s) are not in English (ar: 1)")
+                       for line in result.stderr.splitlines()), result.stderr
         ran["read"] += 1
     for name, (args, needles, options) in broken_cases(d).items():
         out = Path(args[args.index("--out") + 1])
