@@ -32,6 +32,21 @@ REAL = [
      "Global Times, October 11, 2020"),
 ]
 
+# Two synthetic statements in other languages (written for this project; no real speaker or outlet):
+# they show language detection and the English-only warning of the default model, and the Chinese
+# one has its quoted terms in CJK brackets.
+OTHER_LANGUAGES = [
+    # id, text, speaker, source, date, target, gold_stance, gold_tone, language, English gloss
+    ("x01", "所谓「防御性联盟」的北约，正把对抗带到亚太地区。我们坚决反对北约的「亚洲化」。",
+     "Commentator (synthetic)", "Synthetic state media commentary", "2024-07-10", "NATO", "against", "critical",
+     "zh", "NATO, the so-called 'defensive alliance', is bringing confrontation to the Asia-Pacific. "
+     "We firmly oppose the 'Asianisation' of NATO."),
+    ("x02", "Расширение НАТО на восток подрывает безопасность Европы, и мы призываем альянс вернуться к диалогу.",
+     "Commentator (synthetic)", "Synthetic state media commentary", "2024-07-11", "NATO", "against", "critical",
+     "ru", "NATO's eastward expansion undermines Europe's security, and we call on the alliance to return to "
+     "dialogue."),
+]
+
 
 def main() -> None:
     rows = []
@@ -49,7 +64,13 @@ def main() -> None:
         sample = dev.groupby(["source_type", "gold_stance"]).sample(n=3, random_state=0)
         extra = dev.drop(sample.index).groupby("gold_tone").sample(n=1, random_state=0).head(3)
         synthetic.append(pd.concat([sample, extra]).assign(kind="synthetic statement"))
-    out = pd.concat([real, *synthetic], ignore_index=True)
+    other = pd.DataFrame([dict(id=id_, text=text, speaker=speaker, source=source, source_type="state_media",
+                               date=date, target=target,
+                               citation=f"synthetic example written for the stance project ({lang}; in English: "
+                                        f"{gloss}) (not a real quote)",
+                               synthetic=True, kind="synthetic statement", gold_stance=stance_, gold_tone=tone)
+                          for id_, text, speaker, source, date, target, stance_, tone, lang, gloss in OTHER_LANGUAGES])
+    out = pd.concat([real, *synthetic, other], ignore_index=True)
     out.to_csv(HERE / "statements.csv", index=False)
     print(f"wrote {len(out)} rows ({len(real)} real, {len(out) - len(real)} synthetic)")
 

@@ -1,8 +1,11 @@
 """The :class:`Classifier`: runs a label scheme over a table of statements."""
 from __future__ import annotations
 
+import html
 import os
 import re
+import unicodedata
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,16 +19,26 @@ from stance.schemes import Scheme, adhoc_scheme, load_scheme
 DEFAULT_TEMPLATE = "This example is {}."
 # Distinct texts per backend call; each call's results are committed to the cache before the next.
 CHUNK_TEXTS = {"embedding": 2048, "nli": 256}
+MIN_WINDOW = 64  # tokens: no model's window is smaller, so shorter texts are never measured
 _SPACES = re.compile(r"\s+")
+_DROPPED = {"Cc", "Cf", "Cs"}  # control, format (zero-width, bidi marks), lone surrogates
 
 
 def normalise_text(text: str) -> str:
-    """Collapse runs of whitespace and strip: the form in which texts are deduplicated.
+    """The form in which texts are hashed, deduplicated and classified: HTML entities decoded,
+    Unicode NFC, control, format (zero-width, bidi) and lone surrogate characters removed,
+    runs of whitespace collapsed, stripped. The output keeps the original text.
 
     >>> normalise_text("  NATO   is\\n a puppet ")
     'NATO is a puppet'
+    >>> normalise_text("NATO&amp;EU\\u200b are\\x00 cafe\\u0301s")
+    'NATO&EU are cafés'
     """
-    return _SPACES.sub(" ", text).strip()
+    if text.isascii() and text.isprintable() and "&" not in text:
+        return _SPACES.sub(" ", text).strip()  # the common case, quickly
+    text = html.unescape(text)
+    text = "".join(" " if c.isspace() else c for c in text if c.isspace() or unicodedata.category(c) not in _DROPPED)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def row_problem(text) -> str:
@@ -40,6 +53,8 @@ def row_problem(text) -> str:
         return f"text is not a string ({type(text).__name__})"
     if not text.strip():
         return "empty text"
+    if not normalise_text(text):
+        return "empty text (only control or invisible characters)"
     return ""
 
 
@@ -206,14 +221,19 @@ class Classifier:
         -------
         DataFrame with the input's index and columns, plus for scheme ``S``: ``S`` (label, or
         for multi-label the ``;``-joined labels over threshold and a boolean ``S_<label>`` per
-        label), ``S_confidence``, ``S_p_<label>`` per label in scheme order and ``S_error``
-        (empty, or why the row has no label). Provenance is in ``.attrs["stance"]``.
+        label), ``S_confidence``, ``S_p_<label>`` per label in scheme order, ``S_error``
+        (empty, or why the row has no label) and ``S_parts`` (how many parts the text was
+        classified in: more than 1 for a text longer than the model's window, 0 for a row
+        without a label); and ``language`` (ISO 639-1, "" when undetermined; an input column of
+        that name is kept as it is). Texts are cleaned (:func:`normalise_text`) before they are
+        hashed and classified; the text column is returned unchanged. Provenance is in
+        ``.attrs["stance"]``.
 
         Examples
         --------
         >>> out = Classifier().classify(["We support NATO."], target="NATO", progress=False)
         >>> out.columns.tolist()
-        ['text', 'stance', 'stance_confidence', 'stance_p_favor', 'stance_p_against', 'stance_p_neutral', 'stance_error']
+        ['text', 'language', 'stance', 'stance_confidence', 'stance_p_favor', 'stance_p_against', 'stance_p_neutral', 'stance_error', 'stance_parts']
         """
         if type(data).__module__.split(".")[0] in ("dask", "dask_expr", "dask_cudf"):  # lazy, on Dask
             options = dict(locals())  # the arguments, whatever they are
@@ -229,28 +249,104 @@ class Classifier:
         problems = [row_problem(t) for t in table[text_col]]
         problems = [p or ("missing target" if targets[i] is None and sch.target_aware else "")
                     for i, p in enumerate(problems)]
+        texts = table[text_col].tolist()
+        keys_all = [normalise_text(t) if not p else "" for t, p in zip(texts, problems)]
+        languages = self._languages(table, keys_all, problems)
         probs = np.full((len(table), len(sch.labels)), np.nan)
+        n_parts = np.zeros(len(table), dtype=np.int64)
         fewshot = None if _zero_shot else self._fewshot(sch)
         by_target: dict = {}
-        texts = table[text_col].tolist()
         for i, p in enumerate(problems):
             if not p:
                 by_target.setdefault(targets[i], []).append(i)
         self.model_info()
         show = self.progress if progress is None else progress
+        split_rows = 0
         for tgt, rows in by_target.items():
-            keys = [normalise_text(texts[i]) for i in rows]
+            keys = [keys_all[i] for i in rows]
             unique = list(dict.fromkeys(keys))
-            found = self._scores(unique, sch, tgt, show)
+            parts_of = self._parts(unique, sch, tgt)
+            pieces = list(dict.fromkeys(p for k in unique for p in parts_of[k]))
+            found = self._scores(pieces, sch, tgt, show)
             if fewshot is not None:
-                adapted = fewshot.adapt(np.stack([found[k] for k in unique]), self.backend_.encode(unique, progress=False))
-                found = dict(zip(unique, adapted))
-            probs[rows] = np.stack([found[k] for k in keys])
+                adapted = fewshot.adapt(np.stack([found[k] for k in pieces]), self.backend_.encode(pieces, progress=False))
+                found = dict(zip(pieces, adapted))
+            from stance.longtext import combine
+
+            combined = {k: combine(np.stack([found[p] for p in parts_of[k]]), sch.multi_label) for k in unique}
+            probs[rows] = np.stack([combined[k] for k in keys])
+            n_parts[rows] = [len(parts_of[k]) for k in keys]
+            split_rows += sum(len(parts_of[k]) > 1 for k in keys)
+        if split_rows:
+            from stance.errors import LongTextWarning
+
+            warnings.warn(f"stance: {split_rows} row(s) longer than the model's window were split into parts "
+                          f"(up to {int(n_parts.max())}), each part classified and the parts combined "
+                          f"({'max' if sch.multi_label else 'mean'} of probabilities); see {sch.name}_parts",
+                          LongTextWarning, stacklevel=2)
         cut = sch.threshold if threshold is None else threshold
         provenance = self._provenance(sch, target, target_col, cut)
         if fewshot is not None:
             provenance["fewshot"] = fewshot.summary()
-        return add_results(table, sch, probs, problems, cut, provenance)
+        if languages is not None:
+            table["language"] = pd.array(languages, dtype="string")
+        return add_results(table, sch, probs, problems, cut, provenance, n_parts)
+
+    def _languages(self, table: pd.DataFrame, keys: list[str], problems: list[str]) -> list[str] | None:
+        """Each row's language (None when the table has its own ``language`` column, which is kept).
+        Under a model that reads English only, rows in another language get a problem (no label)
+        and one warning counts them by language."""
+        from stance.language import MULTILINGUAL_HINT, detect_languages, reads_english_only
+
+        languages = detect_languages(keys)
+        model = self.model_info()["model"]
+        if reads_english_only(model):
+            foreign = [i for i, (lang, p) in enumerate(zip(languages, problems)) if not p and lang not in ("", "en")]
+            for i in foreign:
+                problems[i] = (f"language {languages[i]!r} is not English, and model {model!r} reads English only: "
+                               + MULTILINGUAL_HINT)
+            if foreign:
+                from collections import Counter
+
+                from stance.errors import LanguageWarning
+
+                counts = ", ".join(f"{lang}: {n}" for lang, n in Counter(languages[i] for i in foreign).most_common())
+                warnings.warn(f"stance: {len(foreign)} row(s) are not in English ({counts}) and model {model!r} "
+                              f"reads English only: they have no label (see the *_error column); {MULTILINGUAL_HINT}",
+                              LanguageWarning, stacklevel=3)
+        return None if "language" in table.columns else languages
+
+    def _parts(self, unique: list[str], sch: Scheme, target: str | None) -> dict[str, list[str]]:
+        """Each text as the parts it is classified in: itself when it fits the model's window,
+        else overlapping windows of whole sentences (:mod:`stance.longtext`)."""
+        from stance.longtext import byte_bound, split_text
+
+        parts = {k: [k] for k in unique}
+        long = [k for k in unique if byte_bound(k) > MIN_WINDOW]
+        if not long:
+            return parts
+        budget = self._text_budget(sch, target)
+        long = [k for k in long if byte_bound(k) > budget]
+        if long:
+            self.load()
+            for k in long:
+                parts[k] = split_text(k, self.backend_.count_tokens, budget)
+        return parts
+
+    def _text_budget(self, sch: Scheme, target: str | None) -> int:
+        """How many tokens of a text the model reads with this scheme and target (memoised in the
+        result cache, so that a re-run from the cache need not load the model)."""
+        def compute() -> str:
+            return str(self.load().backend_.text_budget(sch, target))
+
+        cache = self.result_cache()
+        if cache is None or is_model_object(self.model):
+            return int(compute())
+        from stance.cache import digest, model_description, scheme_description
+
+        key = (f"budget:{digest(model_description(self.model_info(), self.precision))}:"
+               f"{digest(scheme_description(sch))}:{target or ''}")
+        return int(cache.memo(key, compute))
 
     def fit(self, data, scheme: str | Path | Scheme = "stance", *, gold: str, target_col: str | None = None,
             text_col: str = "text") -> "Classifier":
@@ -393,16 +489,17 @@ def run_columns(name: str, scheme_info: dict) -> list[str]:
     """The columns a run of scheme ``name`` adds, given its provenance ``labels`` and ``multi_label``.
 
     >>> run_columns("tone", {"labels": ["a", "b"], "multi_label": False})
-    ['tone', 'tone_confidence', 'tone_p_a', 'tone_p_b', 'tone_error']
+    ['tone', 'tone_confidence', 'tone_p_a', 'tone_p_b', 'tone_error', 'tone_parts']
     """
     labels = scheme_info["labels"]
-    cols = [name, f"{name}_confidence", *(f"{name}_p_{n}" for n in labels), f"{name}_error"]
+    cols = [name, f"{name}_confidence", *(f"{name}_p_{n}" for n in labels), f"{name}_error", f"{name}_parts"]
     return cols + ([f"{name}_{n}" for n in labels] if scheme_info["multi_label"] else [])
 
 
 def add_results(table: pd.DataFrame, sch: Scheme, probs: np.ndarray, problems: list[str],
-                threshold: float, provenance: dict) -> pd.DataFrame:
-    """Add a scheme's result columns (see :meth:`Classifier.classify`) to a copy of ``table``."""
+                threshold: float, provenance: dict, n_parts=None) -> pd.DataFrame:
+    """Add a scheme's result columns (see :meth:`Classifier.classify`) to a copy of ``table``;
+    ``n_parts`` is how many parts each row was classified in (default: 1 per labelled row)."""
     s = sch.name
     names = list(sch.label_names)
     earlier = table.attrs.get("stance", {}).get("runs", {})
@@ -428,6 +525,7 @@ def add_results(table: pd.DataFrame, sch: Scheme, probs: np.ndarray, problems: l
     for j, n in enumerate(names):
         columns[f"{s}_p_{n}"] = probs[:, j]
     columns[f"{s}_error"] = pd.array(problems, dtype="string")
+    columns[f"{s}_parts"] = np.asarray(valid.astype(np.int64) if n_parts is None else n_parts, dtype=np.int64)
     if sch.multi_label:
         for j, n in enumerate(names):
             columns[f"{s}_{n}"] = pd.array([bool(c) if v else None for c, v in zip(chosen[:, j], valid)],

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import ExitStack
+import warnings
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from stance.errors import StanceError
@@ -124,6 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def one_line_warnings():
+    """Print the package's own warnings (long texts split, other languages) as ``stance: warning: ...``."""
+    from stance.errors import StanceWarning
+
+    with warnings.catch_warnings():
+        default = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, StanceWarning):
+                print(f"stance: warning: {str(message).removeprefix('stance: ')}", file=sys.stderr)
+            else:
+                default(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
 def cmd_classify(args) -> None:
     """Stream the input through the schemes a chunk at a time; the output appears, complete, at the end."""
     from tqdm.auto import tqdm
@@ -153,8 +172,14 @@ def cmd_classify(args) -> None:
     args.input = args.input[0]
     rows = errors = 0
     with TableWriter(args.out) as writer, ExitStack() as stack:
+        stack.enter_context(one_line_warnings())
         bar = None  # shown from the second chunk on, so that an error in the first is one line
         for table in iter_table(args.input, args.chunk_size):
+            if args.text_col not in table.columns:
+                from stance.errors import choices
+
+                raise StanceError(f"{args.input!r} has no text column {args.text_col!r}; its columns are "
+                                  f"{choices(table.columns)}: pass --text-col naming the column with the statements")
             for run in runs:
                 table = clf.classify(table, **run, **options)
             writer.write(table)

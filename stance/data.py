@@ -35,8 +35,73 @@ def file_format(path: Path) -> str:
     return suffix
 
 
+DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def sniff_delimiter(path: Path) -> str:
+    """The delimiter of a CSV file: the one of comma, semicolon and tab that splits its header
+    into the most fields (comma on a tie); always tab for ``.tsv``. Spreadsheets in many
+    countries write semicolons.
+
+    >>> sniff_delimiter(bundled_path("statements.csv"))
+    ','
+    """
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        sample = fh.read(65536)
+    header = sample.splitlines()[0] if sample.splitlines() else ""
+    counts = {d: len(next(csv.reader([header], delimiter=d), [])) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 1 else ","
+
+
+def check_delimited(path: Path, delimiter: str) -> None:
+    """Refuse, in one line naming the file and the line, a CSV/TSV file that is not UTF-8 text,
+    holds NUL bytes (binary data) or has a row with more or fewer cells than the header."""
+    where = f"{str(path)!r}"
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            width, prev = None, 0
+            for record in reader:
+                line, prev = prev + 1, reader.line_num
+                if not record:
+                    continue
+                if any("\x00" in cell for cell in record):
+                    raise InputError(f"{where} line {line} contains NUL bytes: this is binary data, not a "
+                                     f"{_DELIMITER_NAMES[delimiter]}-delimited text table")
+                if width is None:
+                    width = len(record)
+                elif len(record) != width:
+                    raise InputError(
+                        f"{where} line {line} has {len(record)} cells where the header has {width} "
+                        f"({_DELIMITER_NAMES[delimiter]}-delimited): quote cells that contain the delimiter, "
+                        "and give every row as many cells as the header")
+    except UnicodeDecodeError:
+        raw = path.read_bytes()
+        try:
+            raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            nul = raw.find(b"\x00")
+            if 0 <= nul < exc.start:
+                line = raw.count(b"\n", 0, nul) + 1
+                raise InputError(f"{where} line {line} contains NUL bytes: this is "
+                                 "binary data, not a text table") from None
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise InputError(f"{where} line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the "
+                             "file as UTF-8 (in Excel: CSV UTF-8)") from None
+    except csv.Error as exc:
+        raise InputError(f"cannot read {where} as csv: line {prev + 1}: {exc}") from None
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV, TSV, JSONL or Parquet table.
+    """Read a CSV, TSV, JSONL, Parquet or Excel table.
+
+    CSV: UTF-8 (with or without a BOM), any line ends, quoted newlines, comma, semicolon or tab
+    delimited (sniffed from the header). A broken file is refused in one line naming the file
+    and, where it applies, the line.
 
     >>> read_table(bundled_path("statements.csv")).columns[:2].tolist()
     ['id', 'text']
@@ -44,10 +109,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     suffix = file_format(path)
     check_input_file(path)
+    if suffix in (".csv", ".tsv"):
+        delimiter = sniff_delimiter(path)
+        check_delimited(path, delimiter)
     try:
         if suffix in (".csv", ".tsv"):
-            df = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False,
-                             na_values=[""], encoding="utf-8-sig")
+            df = pd.read_csv(path, sep=delimiter, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
         elif suffix == ".jsonl":
             df = pd.read_json(path, lines=True, dtype=False)
         elif suffix == ".xlsx":
@@ -56,6 +123,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
             df = pd.read_parquet(path)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError, KeyError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if suffix == ".jsonl":
+            from stance.stream import jsonl_chunks
+
+            try:
+                for _ in jsonl_chunks(path, 10_000):
+                    pass
+            except ValueError as bad:  # names the line
+                first = str(bad)
         raise InputError(f"cannot read {str(path)!r} as {suffix[1:]}: {first}") from None
     if df.empty:
         raise InputError(f"input file {str(path)!r} has no rows: it needs at least one statement")
@@ -158,7 +233,7 @@ def row_numbers(path: Path, n_rows: int) -> tuple[str, list[int]]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
         text = path.read_text(encoding="utf-8-sig")
-        reader = csv.reader(io.StringIO(text), delimiter="\t" if suffix == ".tsv" else ",")
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(path))
         lines, prev = [], 0
         for record in reader:
             if record and any(cell.strip() for cell in record):
@@ -246,7 +321,7 @@ def read_statements(path: str | Path, errors: str = "raise", max_listed: int = 2
 
     >>> df = read_statements(bundled_path("statements.csv"))
     >>> len(df), str(df["date"].dtype)
-    (47, 'datetime64[ns]')
+    (49, 'datetime64[ns]')
     """
     if errors not in ("raise", "report"):
         raise InputError(f"errors={errors!r} is not one of 'raise', 'report'")

@@ -29,3 +29,19 @@ def choices(values) -> str:
     "'a', 'b'"
     """
     return ", ".join(repr(v) for v in values)
+
+
+class StanceWarning(UserWarning):
+    """Something the user should know about a run that still gave every row a result or a reason."""
+
+
+class LongTextWarning(StanceWarning):
+    """Rows longer than the model's window were split into parts (see the ``S_parts`` column)."""
+
+
+class LanguageWarning(StanceWarning):
+    """Rows in a language the model does not read (see the ``language`` and ``S_error`` columns)."""
+
+
+class ModelIntegrityError(ModelNotAvailableError):
+    """A model's weights differ from the pinned SHA-256."""

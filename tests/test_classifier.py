@@ -16,8 +16,9 @@ def test_results_table_keeps_rows_index_and_columns(clf):
     out = clf.classify(df, "tone")
     assert out.index.tolist() == [10, 7, 3, 99, 1]
     assert out[["text", "speaker"]].equals(df[["text", "speaker"]])
-    assert out.columns.tolist()[2:] == ["tone", "tone_confidence", "tone_p_hostile", "tone_p_critical",
-                                        "tone_p_neutral", "tone_p_conciliatory", "tone_error"]
+    assert out.columns.tolist()[2:] == ["language", "tone", "tone_confidence", "tone_p_hostile", "tone_p_critical",
+                                        "tone_p_neutral", "tone_p_conciliatory", "tone_error", "tone_parts"]
+    assert out["tone_parts"].tolist() == [1, 0, 0, 0, 1] and out["language"].tolist()[::4] == ["en", "en"]
     assert out["tone_error"].tolist() == ["", "empty text", "missing text", "text is not a string (int)", ""]
     good = out["tone_error"] == ""
     p = out.loc[good, [c for c in out.columns if c.startswith("tone_p_")]].to_numpy()

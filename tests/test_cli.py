@@ -120,7 +120,13 @@ def test_demo_writes_results_and_charts(tmp_path, root):
     statements = pd.read_csv(root / "data" / "statements.csv")
     results = pd.read_csv(tmp_path / "outputs" / "results.csv")
     assert len(results) == len(statements) and results["id"].tolist() == statements["id"].tolist()
-    assert results["stance"].notna().all() and results["tone"].notna().all()
+    english = results["language"] == "en"
+    assert results.loc[english, "stance"].notna().all() and results.loc[english, "tone"].notna().all()
+    # the Chinese and Russian rows get no label from the English-only default model, and say why
+    assert sorted(results.loc[~english, "language"]) == ["ru", "zh"]
+    assert results.loc[~english, "stance"].isna().all()
+    assert results.loc[~english, "tone_error"].str.contains("reads English only").all()
+    assert "not in English (zh: 1, ru: 1)" in result.stderr or "not in English (ru: 1, zh: 1)" in result.stderr
     from PIL import Image
 
     for name in ("stance_by_source_type.png", "tone_by_source_type.png"):

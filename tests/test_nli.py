@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ import nli_models  # noqa: E402
 
 import stance  # noqa: E402
 from stance.backends.nli import NLIBackend, nli_probabilities, softmax  # noqa: E402
+from stance.errors import LanguageWarning  # noqa: E402
 from stance.models import entailment_index, locate  # noqa: E402
 
 TOL = 1e-4
@@ -35,7 +37,7 @@ TEXTS = [
     "discussed energy, security, climate and migration, and agreed to meet again next spring "
     "in the capital to review the implementation of the plan and the timetable of the talks.",
     "We met and we talked. " * 40,  # ~240 tokens
-    "The minister spoke about trade, tariffs and security in the region. " * 60,  # > 512 tokens: truncated
+    "The minister spoke about trade, tariffs and security in the region. " * 60,  # > 512 tokens: split
 ]
 
 LABEL_SETS = [
@@ -122,13 +124,53 @@ def report_diffs():
 
 
 def pipeline_probabilities(pipe, texts, labels, template="{}", multi_label=False, batch_size=3):
-    """The pipeline's scores as an array (len(texts), len(labels)) in ``labels`` order."""
-    results = pipe(list(texts), candidate_labels=list(labels), hypothesis_template=template,
+    """The pipeline's scores as an array (len(texts), len(labels)) in ``labels`` order.
+
+    A text longer than the model's window is given to the pipeline in the parts stance splits
+    it into (:mod:`stance.longtext`), and the parts' scores combined as stance combines them
+    (mean; max for multi-label): the pipeline itself would truncate it."""
+    parts = [split_like_stance(pipe, t, labels, template, multi_label) for t in texts]
+    flat = [p for ps in parts for p in ps]
+    results = pipe(flat, candidate_labels=list(labels), hypothesis_template=template,
                    multi_label=multi_label, batch_size=batch_size)
     if isinstance(results, dict):
         results = [results]
-    assert [r["sequence"] for r in results] == list(texts)
-    return np.array([[r["scores"][r["labels"].index(label)] for label in labels] for r in results])
+    assert [r["sequence"] for r in results] == flat
+    scores = np.array([[r["scores"][r["labels"].index(label)] for label in labels] for r in results])
+    out, start = [], 0
+    for ps in parts:
+        chunk = scores[start:start + len(ps)]
+        start += len(ps)
+        out.append(chunk.max(axis=0) if multi_label else chunk.mean(axis=0))
+    return np.array(out)
+
+
+def split_like_stance(pipe, text, labels, template, multi_label):
+    """``[text]``, or the parts stance classifies a text longer than the window in."""
+    from stance.backends import load_backend
+    from stance.classifier import normalise_text
+    from stance.longtext import split_text
+
+    backend = load_backend(pipe, progress=False)
+    scheme = stance.adhoc_scheme(list(labels), template, name="label", multi_label=multi_label)
+    parts = split_text(normalise_text(text), backend.count_tokens, backend.text_budget(scheme))
+    return [text] if len(parts) == 1 else parts
+
+
+def test_long_text_is_split_not_truncated(classifier, zero_shot):
+    """The > 512-token text comes out in several parts, each within the window beside the hypothesis."""
+    labels = ["politics", "sports"]
+    out = classifier("bert-mnli-order").classify(TEXTS, labels=labels)
+    assert out["label_parts"].iloc[-1] > 1 and (out["label_parts"].iloc[:-1] == 1).all()
+    backend = classifier("bert-mnli-order").backend_
+    scheme = stance.adhoc_scheme(labels, "This example is {}.", name="label")
+    budget = backend.text_budget(scheme)
+    parts = split_like_stance(zero_shot("bert-mnli-order"), TEXTS[-1], labels, "This example is {}.", False)
+    assert len(parts) == out["label_parts"].iloc[-1]
+    longest = max(backend.count_tokens([h for g in scheme.hypotheses(None) for h in g]))
+    special = backend.tokenizer.num_special_tokens_to_add(pair=True)
+    assert max(backend.count_tokens(parts)) + longest + special <= backend.max_length()
+    assert budget == backend.max_length() - longest - special
 
 
 def probability_columns(out: pd.DataFrame, scheme: str, labels) -> np.ndarray:
@@ -206,8 +248,8 @@ def test_single_text_and_default_template(classifier, zero_shot):
     theirs = pipeline_probabilities(zero_shot("bert-entailment-first"), ["NATO must stop now."], labels,
                                     "This example is {}.")
     np.testing.assert_allclose(probability_columns(out, "label", labels), theirs, rtol=0, atol=TOL)
-    assert out.columns.tolist() == ["text", "label", "label_confidence", "label_p_politics",
-                                    "label_p_sports", "label_error"]
+    assert out.columns.tolist() == ["text", "language", "label", "label_confidence", "label_p_politics",
+                                    "label_p_sports", "label_error", "label_parts"]
 
 
 def test_batch_size_does_not_change_probabilities(classifier):
@@ -235,7 +277,8 @@ def test_label_roles_come_from_the_config(classifier):
     mnli = classifier("bert-mnli-order")
     assert (first.backend_.entail, first.backend_.contra) == (0, 2)
     assert (mnli.backend_.entail, mnli.backend_.contra) == (2, 0)
-    multi = [probability_columns(c.classify(TEXTS, labels=labels, template=template, multi_label=True),
+    # (on texts that fit the window: the max over a long text's parts does not commute with 1 - p)
+    multi = [probability_columns(c.classify(TEXTS[:-1], labels=labels, template=template, multi_label=True),
                                  "label", labels) for c in (first, mnli)]
     np.testing.assert_allclose(multi[1], 1 - multi[0], rtol=0, atol=1e-5)
     single = [probability_columns(c.classify(TEXTS, labels=labels, template=template), "label", labels)
@@ -416,6 +459,11 @@ def test_cached_hub_id_works_offline(empty_offline_cache, tiny, classifier):
 # ----------------------------------------------------------------------------- 6. schemes with several hypotheses
 
 
+# Hypothesis averaging is compared on texts that fit the window: combining a long text's parts
+# (a mean of per-part softmaxes) does not commute with averaging the pipeline's per-hypothesis scores.
+SHORT = TEXTS[:-1]
+
+
 def scheme_hypotheses(scheme, target=None):
     groups = stance.load_scheme(scheme).hypotheses(target)
     flat = [h for g in groups for h in g]
@@ -425,7 +473,7 @@ def scheme_hypotheses(scheme, target=None):
 
 def test_tone_scheme_single_label_averages_entailment_logits(classifier, zero_shot):
     name = "roberta-mnli-order"
-    out = classifier(name).classify(TEXTS, scheme="tone")
+    out = classifier(name).classify(SHORT, scheme="tone")
     labels = stance.load_scheme("tone").label_names
     p = probability_columns(out, "tone", labels)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-6)
@@ -433,7 +481,7 @@ def test_tone_scheme_single_label_averages_entailment_logits(classifier, zero_sh
     # The pipeline's single-label scores over all hypotheses are softmax(entailment logits),
     # so their logs are the logits up to a per-text constant, which the softmax cancels.
     groups, flat = scheme_hypotheses("tone")
-    per_hyp = pipeline_probabilities(zero_shot(name), TEXTS, flat)
+    per_hyp = pipeline_probabilities(zero_shot(name), SHORT, flat)
     owners = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
     mean_log = np.stack([np.log(per_hyp[:, owners == j]).mean(axis=1) for j in range(len(groups))], axis=1)
     expected = softmax(mean_log, axis=-1)
@@ -445,11 +493,11 @@ def test_tone_scheme_single_label_averages_entailment_logits(classifier, zero_sh
 def test_rhetoric_scheme_multi_label_averages_probabilities(classifier, zero_shot):
     name = "bert-mnli-order"
     scheme = stance.load_scheme("rhetoric")
-    out = classifier(name).classify(TEXTS, scheme="rhetoric")
+    out = classifier(name).classify(SHORT, scheme="rhetoric")
     p = probability_columns(out, "rhetoric", scheme.label_names)
     assert ((p >= 0) & (p <= 1)).all()
     groups, flat = scheme_hypotheses("rhetoric")
-    per_hyp = pipeline_probabilities(zero_shot(name), TEXTS, flat, multi_label=True)
+    per_hyp = pipeline_probabilities(zero_shot(name), SHORT, flat, multi_label=True)
     owners = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
     expected = np.stack([per_hyp[:, owners == j].mean(axis=1) for j in range(len(groups))], axis=1)
     record(f"{name}/rhetoric", p, expected)
@@ -525,7 +573,19 @@ def test_token_budget_batches_equal_pipeline(tiny, zero_shot):
     labels, template = LABEL_SETS[0]
     clf = stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False).load()
     clf.backend_.batch_tokens = 40  # a few short pairs per batch, long ones alone
-    ours = probability_columns(clf.classify(TEXTS, labels=labels, template=template), "label", labels)
-    theirs = pipeline_probabilities(zero_shot("bert-mnli-order"), TEXTS, labels, template)
-    np.testing.assert_allclose(ours, theirs, atol=1e-4)
+    ours = probability_columns(clf.classify(SHORT, labels=labels, template=template), "label", labels)
+    theirs = pipeline_probabilities(zero_shot("bert-mnli-order"), SHORT, labels, template)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=TOL)
     record("token budget 40", ours, theirs)
+
+
+def test_other_languages_are_labelled_by_a_model_not_known_to_be_english_only(classifier):
+    """Only models known to read English only refuse other languages; others label them
+    (as the multilingual NLI models would), with the language still reported."""
+    texts = ["所谓「防御性联盟」的北约，正把对抗带到亚太地区。", "Расширение НАТО подрывает безопасность Европы.",
+             "We support NATO."]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LanguageWarning)
+        out = classifier("bert-mnli-order").classify(texts, labels=["war", "peace"])
+    assert out["language"].tolist() == ["zh", "ru", "en"]
+    assert (out["label_error"] == "").all() and out["label"].notna().all()

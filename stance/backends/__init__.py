@@ -108,9 +108,10 @@ def load_backend(model=None, *, device: str | None = None, batch_size: int | Non
         raise TypeError(
             f"model must be a name, a folder or a SentenceTransformer / zero-shot Pipeline, got {type(model).__name__}"
         )
-    from stance.models import locate
+    from stance.models import locate, verify_weights
 
     files = files or locate(model, revision)
+    verify_weights(files)
     backend = EmbeddingBackend if files.kind == "embedding" else NLIBackend
     device = pick_device(device)
     check_precision(precision, device)

@@ -117,6 +117,18 @@ class EmbeddingBackend:
                                     show_progress_bar=self.progress if progress is None else progress)
         return np.asarray(emb, dtype=np.float64)
 
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Each text's length in the model's tokens, without special tokens."""
+        encoded = self.model.tokenizer(list(texts), add_special_tokens=False, truncation=False,
+                                       verbose=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def text_budget(self, scheme: Scheme | None = None, target: str | None = None) -> int:
+        """The most tokens of a text the model reads (``max_seq_length`` less its special tokens);
+        sentence-transformers silently cuts anything longer."""
+        limit = self.model.max_seq_length or self.model.tokenizer.model_max_length
+        return int(limit) - self.model.tokenizer.num_special_tokens_to_add(pair=False)
+
     def hypothesis_embeddings(self, hypotheses: tuple[str, ...]) -> np.ndarray:
         """The embeddings of a hypothesis set, encoded on first use and kept (a few per scheme and target)."""
         if hypotheses not in self._hypotheses:

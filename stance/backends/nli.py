@@ -135,6 +135,19 @@ class NLIBackend:
         positions = getattr(self.model.config, "max_position_embeddings", None)
         return positions - 2 if positions else None  # RoBERTa-style models reserve 2 positions
 
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Each text's length in the model's tokens, without special tokens."""
+        encoded = self.tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def text_budget(self, scheme: Scheme, target: str | None = None) -> int:
+        """The most tokens of a premise that fit the window beside the scheme's longest hypothesis
+        (and the pair's special tokens); :meth:`logits` would cut a longer premise."""
+        hyps = [h for g in scheme.hypotheses(target) for h in g]
+        longest = max(self.count_tokens(hyps)) if hyps else 0
+        limit = self.max_length() or 512
+        return int(limit) - longest - self.tokenizer.num_special_tokens_to_add(pair=True)
+
     def logits(self, premises: list[str], hypotheses: list[str]) -> np.ndarray:
         """NLI logits (n_pairs, n_classes) for premise-hypothesis pairs, in input order."""
         import torch

@@ -1,0 +1,101 @@
+"""The language of each statement, offline (``py3langid``: a naive-Bayes model inside the package).
+
+Short English political statements are easy to misread as another Latin-script language, so
+detection is conservative: a text written mostly in Latin letters is reported as another
+language than English only when the detector is very sure (:data:`LATIN_MIN_CONFIDENCE`) and
+the text has at least :data:`LATIN_MIN_WORDS` words; otherwise it is ``"en"`` when the detector
+says so and ``""`` (undetermined) when it does not. A text mostly in another script (Han,
+Cyrillic, Arabic...) is not English whatever the detector's confidence, and gets its best code. Codes are ISO 639-1 (``"en"``, ``"zh"``, ``"ru"``).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+LATIN_MIN_CONFIDENCE = 0.9
+LATIN_MIN_WORDS = 4
+SAMPLE_CHARS = 2000  # a long text's language is read from its first characters
+# Models known to read English only; rows in other languages get no label from them.
+ENGLISH_ONLY_MODELS = frozenset({
+    "sentence-transformers/all-MiniLM-L6-v2", "facebook/bart-large-mnli", "roberta-large-mnli",
+    "FacebookAI/roberta-large-mnli", "microsoft/deberta-large-mnli", "typeform/distilbert-base-uncased-mnli",
+})
+MULTILINGUAL_HINT = ("pass a multilingual NLI model, e.g. model='MoritzLaurer/bge-m3-zeroshot-v2.0' "
+                     "(CLI: --model MoritzLaurer/bge-m3-zeroshot-v2.0)")
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    """py3langid's identifier, its model (an LZMA-compressed .npz, no pickle) read in memory:
+    py3langid's own loader unpacks it to a temporary file, which fails on a full disk."""
+    import io
+    import lzma
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
+
+    with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read()), allow_pickle=False) as data:
+        identifier = LanguageIdentifier(np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+                                        _to_array(data["nextmove"]), data["out_feat"].tolist(), norm_probs=True,
+                                        tk_row=_to_array(data["nextmove_row"]))
+    identifier.set_languages([code for code in identifier.nb_classes if len(code) == 2])  # ISO 639-1 only
+    return identifier
+
+
+def _is_latin(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x250 or 0x1E00 <= code <= 0x1EFF or 0xFF21 <= code <= 0xFF5A
+
+
+def latin_share(text: str) -> float:
+    """The share of a text's letters that are Latin (0.0 when it has no letters).
+
+    >>> latin_share("NATO 北约"), latin_share("123")
+    (0.6666666666666666, 0.0)
+    """
+    letters = [c for c in text if c.isalpha()]
+    return sum(map(_is_latin, letters)) / len(letters) if letters else 0.0
+
+
+def detect_language(text: str) -> str:
+    """The ISO 639-1 code of a text's language, or ``""`` when it cannot be told.
+
+    >>> detect_language("We firmly oppose NATO's expansion.")
+    'en'
+    >>> detect_language("北约是美国的傀儡。"), detect_language("НАТО — марионетка США.")
+    ('zh', 'ru')
+    >>> detect_language("😀 123"), detect_language("")
+    ('', '')
+    """
+    if not isinstance(text, str):
+        return ""
+    sample = text[:SAMPLE_CHARS]
+    letters = sum(c.isalpha() for c in sample)
+    if letters < 2:
+        return ""
+    label, confidence = _identifier().classify(sample)
+    if latin_share(sample) >= 0.5:
+        if label == "en":
+            return "en"
+        sure = confidence >= LATIN_MIN_CONFIDENCE and len(sample.split()) >= LATIN_MIN_WORDS
+        return label if sure else ""
+    return label  # not Latin script: not English, whatever the detector's confidence
+
+
+def detect_languages(texts) -> list[str]:
+    """:func:`detect_language` of each text, in order (repeated texts are detected once).
+
+    >>> detect_languages(["We support NATO.", "We support NATO.", "Мы поддерживаем мир."])
+    ['en', 'en', 'ru']
+    """
+    seen: dict[str, str] = {}
+    return [seen.setdefault(t, detect_language(t)) if isinstance(t, str) else "" for t in texts]
+
+
+def reads_english_only(model_name: str) -> bool:
+    """True for a model known to read English only (:data:`ENGLISH_ONLY_MODELS`).
+
+    >>> reads_english_only("sentence-transformers/all-MiniLM-L6-v2")
+    True
+    """
+    return model_name in ENGLISH_ONLY_MODELS
