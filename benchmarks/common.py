@@ -24,11 +24,12 @@ SHAPES = {"minilm": "MINILM", "bert-base": "BERT_BASE"}
 
 
 def vocabulary() -> list[str]:
-    """The words of the bundled statements."""
+    """The words (Latin script) of the bundled statements."""
     import pandas as pd
 
     text = " ".join(pd.read_csv(ROOT / "data" / "statements.csv")["text"].astype(str))
-    return [w for w in text.replace("\n", " ").split(" ") if w]
+    # English words only: the bundled Chinese and Russian rows would make mixed-language statements
+    return [w for w in text.replace("\n", " ").split(" ") if w and all(ord(c) < 0x250 for c in w)]
 
 
 def make_statements(n: int, seed: int = 0, min_words: int = 8, max_words: int = 60) -> list[str]:

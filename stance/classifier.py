@@ -98,7 +98,7 @@ class Classifier:
     batch_size : int, optional
         Statements (embedding, default 32) or premise-hypothesis pairs (NLI) per forward pass.
         NLI default: batches of similar-length pairs filling a token budget
-        (:data:`stance.backends.nli.BATCH_TOKENS`: 4096 tokens on a CPU, 65536 on a GPU).
+        (:data:`stance.backends.nli.BATCH_TOKENS`: 2048 tokens on a CPU, 65536 on a GPU).
     progress : bool
         Show progress bars on long runs.
     revision : str, optional

@@ -47,17 +47,6 @@ short_texts = st.one_of(st.text(max_size=60), st.text(alphabet=st.characters(bla
 cells = st.one_of(short_texts, short_texts, short_texts, st.none(), st.integers(), st.floats(allow_nan=True))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Many tiny batches: one thread is much faster (thread wake-ups dominate, worse on busy CPUs)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def same(a, b) -> bool:
     """Equal, NaN equal to NaN and None to None."""
     if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
@@ -66,7 +55,8 @@ def same(a, b) -> bool:
 
 
 # Long-text and language warnings are expected here; they are tested in test_robustness.py.
-pytestmark = pytest.mark.filterwarnings("ignore::stance.errors.StanceWarning")
+pytestmark = [pytest.mark.usefixtures("one_torch_thread"),
+              pytest.mark.filterwarnings("ignore::stance.errors.StanceWarning")]
 
 
 @PROPERTY

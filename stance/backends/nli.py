@@ -85,7 +85,7 @@ def pad_rows(rows: list[list[int]], value: int) -> np.ndarray:
 
 # Tokens (pairs x padded length) per forward pass when batch_size does not cap it: large
 # enough to keep the matrix products efficient, small enough for a laptop's memory.
-BATCH_TOKENS = {"cpu": 4096, "cuda": 65536, "mps": 16384}
+BATCH_TOKENS = {"cpu": 2048, "cuda": 65536, "mps": 16384}
 
 
 class NLIBackend:
