@@ -102,8 +102,8 @@ def classify_dask(clf, ddf, scheme="stance", **options):
     >>> from stance import Classifier
     >>> texts = pd.DataFrame({"text": ["NATO is a puppet stained with blood.", "We welcome dialogue."]})
     >>> lazy = Classifier(progress=False).classify(dd.from_pandas(texts, npartitions=2), scheme="tone")
-    >>> lazy.npartitions, lazy.columns[:3].tolist()
-    (2, ['text', 'tone', 'tone_confidence'])
+    >>> lazy.npartitions, lazy.columns[:4].tolist()
+    (2, ['text', 'language', 'tone', 'tone_confidence'])
     >>> lazy.compute(scheduler="sync")["tone"].tolist()
     ['hostile', 'conciliatory']
     """
