@@ -108,7 +108,8 @@ class Classifier:
     precision : {"float32", "bf16", "fp16"}
         ``"float32"`` (default): exact, equal to transformers' pipeline. ``"bf16"``: bfloat16 (the
         model's weights converted once; autocast for a model object passed in), several times
-        faster on CPUs with AMX / AVX-512-BF16 and on GPUs; scores drift by about 1e-3. ``"fp16"``: float16 autocast, GPU only.
+        faster on CPUs with AMX / AVX-512-BF16 and on GPUs; scores drift by about 1e-3.
+        ``"fp16"``: float16 in the same way, GPU only.
     cache : bool
         Keep results in the on-disk result cache (:mod:`stance.cache`) and reuse them: a re-run
         is instant and an interrupted run resumes. Models passed as ready objects are not cached.
@@ -241,6 +242,7 @@ class Classifier:
 
             return classify_dask(self, data, **{k: v for k, v in options.items() if k not in ("self", "data")})
         from stance.backends import check_precision
+        from stance.longtext import combine
 
         sch = self.resolve_scheme(scheme, labels, template, multi_label, name)
         check_precision(self.precision)
@@ -271,8 +273,6 @@ class Classifier:
             if fewshot is not None:
                 adapted = fewshot.adapt(np.stack([found[k] for k in pieces]), self.backend_.encode(pieces, progress=False))
                 found = dict(zip(pieces, adapted))
-            from stance.longtext import combine
-
             combined = {k: combine(np.stack([found[p] for p in parts_of[k]]), sch.multi_label) for k in unique}
             probs[rows] = np.stack([combined[k] for k in keys])
             n_parts[rows] = [len(parts_of[k]) for k in keys]
