@@ -145,16 +145,35 @@ class Classifier:
     def load(self) -> "Classifier":
         """Load the model now (otherwise it loads on the first classification that needs it)."""
         if not hasattr(self, "backend_"):
+            from concurrent.futures import ThreadPoolExecutor
+
+            from stance import language
             from stance.backends import check_precision, load_backend
 
             check_precision(self.precision)
-            self.backend_ = load_backend(self.model, device=self.device, batch_size=self.batch_size,
-                                         progress=self.progress, revision=self.revision,
-                                         trust_remote_code=self.trust_remote_code, precision=self.precision,
-                                         files=getattr(self, "files_", None))
-            if hasattr(self, "model_info_"):
-                self.backend_._provenance = dict(self.model_info_)  # hashed already
+            options = dict(device=self.device, batch_size=self.batch_size, progress=self.progress,
+                           revision=self.revision, trust_remote_code=self.trust_remote_code,
+                           precision=self.precision)
+            language.preload()  # the language identifier loads in a thread of its own meanwhile
+            if is_model_object(self.model):
+                self.backend_ = load_backend(self.model, **options)
+                return self
+            # The weights load in a worker thread while this one hashes them for provenance (or
+            # finds the hash in the cache): hashing and most of loading release the GIL.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stance-load") as pool:
+                loading = pool.submit(load_backend, self.model, files=self._files(), **options)
+                info = self.model_info()
+                self.backend_ = loading.result()
+            self.backend_._provenance = info
         return self
+
+    def _files(self):
+        """The model's files (:class:`stance.models.ModelFiles`), located once."""
+        if not hasattr(self, "files_"):
+            from stance.models import locate
+
+            self.files_ = locate(self.model, self.revision)
+        return self.files_
 
     def model_info(self) -> dict:
         """The model's provenance (backend, name, revision, weights hash); a model named by a
@@ -164,13 +183,10 @@ class Classifier:
                 self.load()
                 self.model_info_ = self.backend_.provenance()
             else:
-                from stance.models import locate
-
-                self.files_ = locate(self.model, self.revision)
-                cache = self.result_cache()
-                sha = (cache.memo(f"weights:{self.files_.weights_signature()}", self.files_.weights_sha256)
+                files, cache = self._files(), self.result_cache()
+                sha = (cache.memo(f"weights:{files.weights_signature()}", files.weights_sha256)
                        if cache is not None else None)
-                self.model_info_ = self.files_.provenance(sha)
+                self.model_info_ = files.provenance(sha)
         return dict(self.model_info_)
 
     def result_cache(self):
@@ -253,6 +269,8 @@ class Classifier:
                     for i, p in enumerate(problems)]
         texts = table[text_col].tolist()
         keys_all = [normalise_text(t) if not p else "" for t, p in zip(texts, problems)]
+        if not self.cache and not all(problems):
+            self.load()  # needed for sure: it loads beside the language identifier
         languages = self._languages(table, keys_all, problems)
         probs = np.full((len(table), len(sch.labels)), np.nan)
         n_parts = np.zeros(len(table), dtype=np.int64)
@@ -352,9 +370,11 @@ class Classifier:
             text_col: str = "text") -> "Classifier":
         """Adapt ``scheme`` to a corpus with a few labelled statements (4 to 32 per label).
 
-        Embedding backend only. Each label gets a prototype (the mean embedding of its labelled
-        statements), blended with the zero-shot scores by a weight chosen by leave-one-out on
-        the labelled rows (:mod:`stance.fewshot`). Later :meth:`classify` calls with this scheme
+        Embedding backend only. Two stages, each kept only when it beats not adapting in
+        leave-one-out on the labelled rows (:mod:`stance.fewshot`): a recalibration of the
+        zero-shot probabilities (a temperature and one bias per label), then a prototype per
+        label (the mean embedding of its labelled statements) blended in by a weight chosen the
+        same way. Later :meth:`classify` calls with this scheme
         use the adapted model (their provenance says so); :meth:`save_fitted` writes the state
         as JSON. ``fitted_`` maps scheme names to their state.
 

@@ -9,6 +9,7 @@ Cyrillic, Arabic...) is not English whatever the detector's confidence, and gets
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 LATIN_MIN_CONFIDENCE = 0.9
@@ -23,8 +24,29 @@ MULTILINGUAL_HINT = ("pass a multilingual NLI model, e.g. model='MoritzLaurer/bg
                      "(CLI: --model MoritzLaurer/bge-m3-zeroshot-v2.0)")
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def _identifier():
+    """py3langid's identifier, loaded once (callers wait while another thread loads it)."""
+    with _LOADING:
+        return _read_identifier()
+
+
+def preload() -> None:
+    """Start loading the identifier in a background thread (about 0.5 s, spent mostly in LZMA
+    and zlib, which release the GIL), so that it loads while something else does, e.g. the
+    model's weights; :func:`detect_language` then finds it ready.
+
+    >>> preload(); detect_language("We support NATO.")
+    'en'
+    """
+    if _read_identifier.cache_info().currsize == 0:
+        threading.Thread(target=_identifier, name="stance-language-model", daemon=True).start()
+
+
+@lru_cache(maxsize=1)
+def _read_identifier():
     """py3langid's identifier, its model (an LZMA-compressed .npz, no pickle) read in memory:
     py3langid's own loader unpacks it to a temporary file, which fails on a full disk."""
     import io

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import stance
-from stance.fewshot import MARGIN, blend, fit_arrays, learning_curve, summarise_curve
+from stance.fewshot import (MARGIN, blend, choose_recalibration, fit_arrays, fit_recalibration, learning_curve,
+                            recalibrate, summarise_curve)
 
 
 def test_fit_arrays_picks_weight_zero_when_prototypes_do_not_help():
@@ -70,7 +71,8 @@ def test_fit_save_load_roundtrip(clf, small, tmp_path):
     assert out.attrs["stance"]["runs"]["tone"]["fewshot"]["weight"] == state.weight
     path = fitted.save_fitted(tmp_path / "tone.json")
     saved = json.loads(path.read_text())
-    assert saved["format"] == "stance-fewshot/1" and len(saved["schemes"]["tone"]["prototypes"]) == 4
+    assert saved["format"] == "stance-fewshot/2" and len(saved["schemes"]["tone"]["prototypes"]) == 4
+    assert len(saved["schemes"]["tone"]["bias"]) in (0, 4) and saved["schemes"]["tone"]["temperature"] >= 0
     again = stance.Classifier(progress=False)
     again.backend_ = clf.backend_
     again.load_fitted(path)
@@ -105,7 +107,8 @@ def test_learning_curve_scores_both_classifiers_on_the_rows_not_drawn(clf, root,
     from stance.evaluate import macro_f1
 
     dev, table = curve
-    assert table.columns.tolist() == ["scheme", "k", "draw", "n_test", "zero_shot", "few_shot", "weight"]
+    assert table.columns.tolist() == ["scheme", "k", "draw", "n_test", "zero_shot", "few_shot", "weight",
+                                      "recalibrated"]
     assert table["k"].tolist() == [4, 4, 4, 8, 8, 8] and (table["n_test"] == len(dev) - 4 * table["k"]).all()
     assert table[["zero_shot", "few_shot"]].apply(lambda c: c.between(0, 1)).all().all()
     # zero-shot with the calibration refitted on set B, scored on set A's rows, by hand: every
@@ -119,8 +122,8 @@ def test_learning_curve_scores_both_classifiers_on_the_rows_not_drawn(clf, root,
     assert abs(table["zero_shot"].mean() - full) < 0.05
     shipped = clf.classify(dev, "tone", progress=False)  # the cross-fitted calibration really is another one
     assert not np.allclose(crossfitted["tone_p_hostile"], shipped["tone_p_hostile"], atol=1e-3)
-    # weight 0 means the few-shot classifier is the zero-shot one
-    still = table[table["weight"] == 0]
+    # weight 0 and no recalibration means the few-shot classifier is the zero-shot one
+    still = table[(table["weight"] == 0) & ~table["recalibrated"]]
     assert (still["few_shot"] == still["zero_shot"]).all()
 
 
@@ -156,3 +159,66 @@ def test_learning_curve_errors(clf, curve):
         learning_curve(clf, dev, "tone", gold="gold_tone", ks=(40,), draws=1)
     with pytest.raises(stance.StanceError, match="multi-label"):
         learning_curve(clf, dev, "rhetoric", gold="gold_tone", draws=1)
+
+
+def test_fit_recalibration_gradient_and_likelihood():
+    from scipy.optimize import check_grad
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 20)
+    z = np.eye(3)[y] + rng.normal(0, 0.8, (20, 3)) + [0.5, 0.0, 0.0]  # informative, label 0 over-scored
+    p0 = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    a, c = fit_recalibration(p0, y)
+    assert 0 < a < 100  # an interior optimum
+    logp = np.log(p0)
+
+    def nll(theta):
+        z = theta[0] * logp + theta[1:]
+        return -np.sum(z[np.arange(20), y] - np.log(np.exp(z).sum(1))) + 0.5 * ((theta[0] - 1) ** 2 + theta[1:] @ theta[1:])
+
+    def grad(theta):
+        z = theta[0] * logp + theta[1:]
+        p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+        r = p - np.eye(3)[y]
+        return np.r_[np.sum(r * logp) + theta[0] - 1, r.sum(0) + theta[1:]]
+
+    assert check_grad(nll, grad, np.r_[0.7, 0.2, -0.1, 0.3]) < 1e-4  # the analytic gradient is right
+    best = nll(np.r_[a, c])  # the fitted point is the penalised optimum: no nearby point is better
+    for step in np.eye(4) * 1e-3:
+        assert best <= nll(np.r_[a, c] + step) + 1e-9 and best <= nll(np.r_[a, c] - step) + 1e-9
+    assert abs(c.sum()) < 1e-9
+
+
+def test_recalibration_corrects_a_label_baseline_and_is_refused_when_it_does_not_help():
+    rng = np.random.default_rng(2)
+    y = np.repeat([0, 1, 2], 8)
+    informative = np.eye(3)[y] * 1.5 + rng.normal(0, 0.6, (24, 3))
+    skewed = np.exp(informative + [1.2, 0.0, 0.0])  # label 0 over-scored at every row
+    p0 = skewed / skewed.sum(1, keepdims=True)
+    a, c = choose_recalibration(p0, y)
+    assert c[0] < c[1] and c[0] < c[2]
+    assert (recalibrate(p0, a, c).argmax(1) == y).mean() > (p0.argmax(1) == y).mean()
+    # calibrated by construction (each label drawn from its row's probabilities): nothing to gain,
+    # so the leave-one-out rule keeps the zero-shot probabilities in nearly every draw
+    kept = 0
+    for seed in range(10):
+        r = np.random.default_rng(100 + seed)
+        calibrated = r.dirichlet(np.ones(3), size=24)
+        drawn = np.array([r.choice(3, p=row) for row in calibrated])
+        a, c = choose_recalibration(calibrated, drawn)
+        kept += a == 1.0 and not np.any(c)
+    assert kept >= 8
+
+
+def test_version_1_fewshot_files_still_load(tmp_path):
+    from stance.fewshot import load
+
+    old = {"format": "stance-fewshot/1", "schemes": {"tone": {
+        "format": "stance-fewshot/1", "scheme": "tone", "labels": ["a", "b"], "model": "m", "weight": 0.5,
+        "scale": 30.0, "n_per_label": {}, "loo_accuracy": {}, "prototypes": [[1.0, 0.0], [0.0, 1.0]]}}}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old))
+    state = load(path)["tone"]
+    p0 = np.array([[0.6, 0.4]])
+    assert state.temperature == 1.0 and state.bias == []
+    assert np.allclose(state.adapt(p0, np.array([[1.0, 0.0]])), blend(p0, np.array([[1.0, 0.0]]), 0.5))
