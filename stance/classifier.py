@@ -108,7 +108,7 @@ class Classifier:
     precision : {"float32", "bf16", "fp16"}
         ``"float32"`` (default): exact, equal to transformers' pipeline. ``"bf16"``: bfloat16 (the
         model's weights converted once; autocast for a model object passed in), several times
-        faster on CPUs with AMX / AVX-512-BF16 and on GPUs; scores drift by about 1e-3.
+        faster on CPUs with AMX / AVX-512-BF16 and on GPUs; probabilities drift by up to about 0.02.
         ``"fp16"``: float16 in the same way, GPU only.
     cache : bool
         Keep results in the on-disk result cache (:mod:`stance.cache`) and reuse them: a re-run

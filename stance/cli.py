@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="statements (embedding) or pairs (NLI) per forward pass (default: 32; NLI: a token budget)")
     c.add_argument("--precision", default="float32", choices=["float32", "bf16", "fp16"],
                    help="float32 (default, exact), bf16 (bfloat16 autocast: faster on recent CPUs and GPUs, "
-                   "scores drift ~1e-3) or fp16 (GPU only)")
+                   "probabilities drift up to ~0.02) or fp16 (GPU only)")
     c.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     c.add_argument("--cache-dir", help="result cache folder (default: $STANCE_CACHE_DIR, else the "
                    "platform's user cache folder, e.g. ~/.cache/stance)")

@@ -222,3 +222,19 @@ def test_version_1_fewshot_files_still_load(tmp_path):
     p0 = np.array([[0.6, 0.4]])
     assert state.temperature == 1.0 and state.bias == []
     assert np.allclose(state.adapt(p0, np.array([[1.0, 0.0]])), blend(p0, np.array([[1.0, 0.0]]), 0.5))
+
+
+def test_learning_curve_uncalibrated_baseline_is_the_scheme_without_its_calibration(clf, curve):
+    from dataclasses import replace
+
+    from stance.evaluate import macro_f1
+
+    dev, _ = curve
+    table = learning_curve(clf, dev, "tone", gold="gold_tone", ks=(8,), draws=4, uncalibrated=True)
+    tone = stance.load_scheme("tone")
+    bare = clf.classify(dev, replace(tone, calibration={}), progress=False)
+    full = macro_f1(dev["gold_tone"], bare["tone"])
+    assert abs(table["zero_shot"].mean() - full) < 0.05  # the rows not drawn, scored without calibration
+    assert table["recalibrated"].any()  # 8 labels per label are enough to refit the label baselines
+    with pytest.raises(stance.StanceError, match="not both"):
+        learning_curve(clf, dev, "tone", gold="gold_tone", ks=(4,), draws=1, uncalibrated=True, calibrate_on=dev)
