@@ -122,9 +122,9 @@ def choose_recalibration(p0: np.ndarray, y: np.ndarray, margin: float = MARGIN,
     1.0
     """
     y = np.asarray(y, dtype=int)
-    full = fit_recalibration(p0, y, prior)
     if margin == np.inf:
         return 1.0, np.zeros(p0.shape[1])
+    full = fit_recalibration(p0, y, prior)
     if margin == -np.inf:
         return full
     start = np.r_[full[0], full[1]]
@@ -214,13 +214,13 @@ def fit_arrays(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: 
 
 
 def adapt_arrays(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int,
-                 margin: float = MARGIN) -> tuple[float, np.ndarray, np.ndarray, float, dict]:
+                 margin: float = MARGIN, weights=WEIGHTS) -> tuple[float, np.ndarray, np.ndarray, float, dict]:
     """Both stages on labelled rows: the recalibration (:func:`choose_recalibration`), then the
     prototypes on top of it (:func:`fit_arrays`). Returns ``(temperature, bias, prototypes,
     weight, leave-one-out accuracy per weight)``; :meth:`FewShot.adapt` applies them."""
     temperature, bias = choose_recalibration(p0, y, margin)
     prototypes, weight, accuracy = fit_arrays(recalibrate(p0, temperature, bias), embeddings, y, n_labels,
-                                              margin=margin)
+                                              weights, margin=margin)
     return temperature, bias, prototypes, weight, accuracy
 
 
@@ -263,9 +263,7 @@ def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None,
         raise InputError(f"few-shot needs at least 2 labelled statements per label; got "
                          f"{dict(zip(names, counts.tolist()))}")
     p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
-    temperature, bias = choose_recalibration(p0, y, margin)
-    prototypes, weight, accuracy = fit_arrays(recalibrate(p0, temperature, bias), emb, y, len(names), weights,
-                                              margin=margin)
+    temperature, bias, prototypes, weight, accuracy = adapt_arrays(p0, emb, y, len(names), margin, weights)
     return FewShot(sch.name, names, clf.backend_.name, prototypes, weight, SCALE,
                    dict(zip(names, counts.tolist())), accuracy, temperature, [float(b) for b in bias])
 
