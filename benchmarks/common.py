@@ -59,18 +59,24 @@ def bench_model(kind: str, folder: Path | None = None, logit_scale: float = 3.0)
     return folder
 
 
-def matmul_gflops(m: int = 2048, k: int = 768, n: int = 3072, dtype: str = "float32", seconds: float = 3.0) -> float:
-    """GFLOP/s of a plain ``torch.matmul`` of an (m, k) by (k, n) product: the machine's ceiling."""
+def matmul_gflops(m: int = 2048, k: int = 768, n: int = 3072, dtype: str = "float32", seconds: float = 3.0,
+                  op: str = "matmul") -> float:
+    """GFLOP/s of a plain ``torch.matmul`` of an (m, k) by (k, n) product: the machine's ceiling.
+    ``op="onednn"``: the same product as oneDNN's linear (``stance.backends.gemm.onednn_linear``)."""
     import torch
+
+    from stance.backends.gemm import onednn_linear
 
     dt = getattr(torch, dtype)
     a, b = torch.randn(m, k).to(dt), torch.randn(k, n).to(dt)
+    w = b.t().contiguous()
+    product = (lambda: torch.matmul(a, b)) if op == "matmul" else (lambda: onednn_linear(a, w, None))
     with torch.inference_mode():
         for _ in range(3):
-            torch.matmul(a, b)
+            product()
         reps, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
-            torch.matmul(a, b)
+            product()
             reps += 1
         elapsed = time.perf_counter() - start
     return 2 * m * k * n * reps / elapsed / 1e9

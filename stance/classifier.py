@@ -94,7 +94,11 @@ class Classifier:
         label) or a sentence-transformers model; the backend is chosen from the files.
         A ready ``SentenceTransformer`` or zero-shot ``Pipeline`` object is also accepted.
     device : str, optional
-        ``"cpu"``, ``"cuda"``, ``"mps"``...; default: CUDA, then MPS, then CPU.
+        ``"cpu"``, ``"cuda"``, ``"mps"``...; default: CUDA, then MPS, then CPU. Loading an NLI
+        model for the CPU on Linux also raises glibc's malloc thresholds for the whole process
+        (see :mod:`stance.backends.allocator`; ``STANCE_MALLOC_TUNING=0`` opts out). A model
+        loaded for the CPU in float32 runs its matrix products on oneDNN on AMD CPUs with
+        AVX-512, MKL elsewhere (:mod:`stance.backends.gemm`; ``STANCE_GEMM=mkl`` or ``onednn``).
     batch_size : int, optional
         Statements (embedding, default 32) or premise-hypothesis pairs (NLI) per forward pass.
         NLI default: batches of similar-length pairs filling a token budget

@@ -22,6 +22,10 @@ from stance.cache import FILE_NAME, ResultCache  # noqa: E402
 from stance.classifier import normalise_text  # noqa: E402
 from stance.daskrun import model_loads  # noqa: E402
 
+# Scores from Dask workers (one torch thread each) against this process (two): float32 sums in
+# another order differ by up to ~1.3e-6 here (MKL on an AMD EPYC), so not bit-for-bit.
+CROSS_PROCESS = 1e-5
+
 pytestmark = pytest.mark.slow
 
 
@@ -83,7 +87,7 @@ def test_twenty_partitions_give_the_pandas_table(client, table, clf, tmp_path):
     assert lazy.dtypes.to_dict() == expected.dtypes.to_dict()
     assert lazy._meta.attrs["stance"] == expected.attrs["stance"]
     out = client.compute(lazy).result()
-    pd.testing.assert_frame_equal(out, expected, check_exact=False, rtol=0, atol=1e-6)
+    pd.testing.assert_frame_equal(out, expected, check_exact=False, rtol=0, atol=CROSS_PROCESS)
     assert out.index.tolist() == table.index.tolist()
     other = out["language"].isin(["zh", "ru"])  # the bundled Chinese and Russian rows: no label from MiniLM
     assert other.sum() > 0 and out.loc[other, "stance"].isna().all()
@@ -107,7 +111,7 @@ def test_a_dask_series_of_texts(client, clf, tmp_path):
     texts = pd.Series(["NATO is a puppet stained with blood.", "We welcome dialogue.", "The meeting is on Monday."])
     out = client.compute(Classifier(progress=False, cache_dir=tmp_path).classify(
         dd.from_pandas(texts, npartitions=3), scheme="tone")).result()
-    pd.testing.assert_frame_equal(out, clf.classify(texts.tolist(), scheme="tone"), check_exact=False, atol=1e-6,
+    pd.testing.assert_frame_equal(out, clf.classify(texts.tolist(), scheme="tone"), check_exact=False, atol=CROSS_PROCESS,
                                   check_dtype=False)
 
 
@@ -147,7 +151,7 @@ def test_a_worker_killed_mid_run_loses_and_repeats_no_row(clf, tmp_path):
     assert (out["tone_error"] == "").all() and out["tone"].notna().all()
     sample = df.sample(40, random_state=0)
     expected = clf.classify(sample, scheme="tone")
-    pd.testing.assert_frame_equal(out.loc[sample.index], expected, check_exact=False, rtol=0, atol=1e-6)
+    pd.testing.assert_frame_equal(out.loc[sample.index], expected, check_exact=False, rtol=0, atol=CROSS_PROCESS)
 
 
 def test_cli_with_workers_writes_parquet_parts(root, clf, tmp_path):
@@ -172,7 +176,7 @@ def test_cli_with_workers_writes_parquet_parts(root, clf, tmp_path):
     assert written["id"].tolist() == expected["id"].tolist()
     pd.testing.assert_series_equal(written["tone"], expected["tone"], check_index=False, check_dtype=False)
     np.testing.assert_allclose(written.filter(like="tone_p_").to_numpy(),
-                               expected.filter(like="tone_p_").to_numpy(), atol=1e-6, rtol=0)
+                               expected.filter(like="tone_p_").to_numpy(), atol=CROSS_PROCESS, rtol=0)
 
 
 @pytest.mark.parametrize("extra, message", [

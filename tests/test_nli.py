@@ -581,3 +581,33 @@ def test_other_languages_are_labelled_by_a_model_not_known_to_be_english_only(cl
         out = classifier("bert-mnli-order").classify(texts, labels=["war", "peace"])
     assert out["language"].tolist() == ["zh", "ru", "en"]
     assert (out["label_error"] == "").all() and out["label"].notna().all()
+
+
+# ----------------------------------------------------------------------------- float32 matrix-product library
+
+
+@pytest.mark.parametrize("choice", ["mkl", "onednn"])
+@pytest.mark.parametrize("name", ["bert-mnli-order", "roberta-mnli-order", "distilbert-entailment-first"])
+def test_either_matrix_product_library_equals_pipeline(name, choice, tiny, zero_shot, monkeypatch):
+    import torch
+
+    from stance.backends import gemm
+
+    monkeypatch.setenv(gemm.OVERRIDE, choice)
+    labels, template = LABEL_SETS[0]
+    clf = stance.Classifier(model=str(tiny(name)), device="cpu", cache=False, progress=False).load()
+    assert clf.backend_.gemm == choice
+    linears = [type(m).__name__ for m in clf.backend_.model.modules() if isinstance(m, torch.nn.Linear)]
+    assert linears and set(linears) == {"OneDNNLinear" if choice == "onednn" else "Linear"}
+    ours = probability_columns(clf.classify(TEXTS, labels=labels, template=template), "label", labels)
+    theirs = pipeline_probabilities(zero_shot(name), TEXTS, labels, template)
+    record(f"{name}/{choice}", ours, theirs)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=TOL)
+
+
+def test_matrix_product_library_is_the_machines_default_when_not_set(tiny, monkeypatch):
+    from stance.backends import gemm
+
+    monkeypatch.delenv(gemm.OVERRIDE, raising=False)
+    clf = stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False).load()
+    assert clf.backend_.gemm == gemm.default_choice()

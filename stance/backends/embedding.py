@@ -94,15 +94,20 @@ class EmbeddingBackend:
         self.progress = progress
         self.files = files
         self.precision = precision
+        self.gemm = None  # the float32 matrix-product library, for a model loaded here (stance.backends.gemm)
         self._hypotheses: dict[tuple[str, ...], np.ndarray] = {}  # encoded once per hypothesis set
 
     @classmethod
     def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
         from sentence_transformers import SentenceTransformer
 
+        from stance.backends import gemm
+
         model = SentenceTransformer(str(files.path), device=device, local_files_only=True,
                                     trust_remote_code=trust_remote_code)
-        return cls(model, name=files.name, files=files, **options)
+        backend = cls(model, name=files.name, files=files, **options)
+        backend.gemm = gemm.apply(model, device, backend.precision)
+        return backend
 
     def provenance(self) -> dict:
         return model_provenance(self)

@@ -17,6 +17,7 @@ import numpy as np
 
 from stance.models import entailment_index
 from stance.backends import model_provenance, precision_context
+from stance.backends.allocator import tune_allocator
 from stance.schemes import Scheme
 
 
@@ -108,6 +109,12 @@ class NLIBackend:
         # A model loaded here runs in the half precision asked for (its weights converted once);
         # a model object passed in by the user is left as it is and run under autocast.
         self.autocast = precision
+        # The float32 matrix-product library for a model loaded here for the CPU (stance.backends.gemm).
+        self.gemm = None
+        if owns_model:
+            from stance.backends import gemm
+
+            self.gemm = gemm.apply(model, model.device.type, precision)
         if owns_model and precision != "float32":
             import torch
 
@@ -118,6 +125,8 @@ class NLIBackend:
     def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        if device.split(":")[0] == "cpu":
+            tune_allocator()  # process-wide; opt out with STANCE_MALLOC_TUNING=0 (see its module)
         kwargs = dict(local_files_only=True, trust_remote_code=trust_remote_code)
         tokenizer = AutoTokenizer.from_pretrained(str(files.path), **kwargs)
         model = AutoModelForSequenceClassification.from_pretrained(str(files.path), use_safetensors=True, **kwargs)
