@@ -31,8 +31,10 @@ def main() -> None:
     texts = common.make_statements(args.n, seed=3)
     clf = stance.Classifier(progress=False, cache=False).load()
     os.environ[gemm.OVERRIDE] = "mkl"  # a second copy of the model on PyTorch's default library
-    mkl_model = stance.Classifier(progress=False, cache=False).load().backend_.model
-    del os.environ[gemm.OVERRIDE]
+    try:
+        mkl_model = stance.Classifier(progress=False, cache=False).load().backend_.model
+    finally:
+        del os.environ[gemm.OVERRIDE]
     model = clf.backend_.model
     for m in (model, mkl_model):
         m.encode(texts[:64], batch_size=32)  # warm-up

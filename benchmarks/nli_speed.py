@@ -213,8 +213,7 @@ def main() -> None:
             print(f"  round {r + 1}: {name:<24} whole process {out['wall_s']:6.1f} s (CPU {out['cpu_s']:6.1f} s), "
                   f"load average {common.load_average():.1f}", flush=True)
             if name in runs:
-                # Equal up to the order of summation (the float32 matrix-product library is timed per run).
-                assert np.allclose(runs[name]["probs"], out["probs"], rtol=0, atol=1e-5), f"{name}: scores differ"
+                assert np.array_equal(runs[name]["probs"], out["probs"]), f"{name}: scores differ between runs"
                 out = {k: min(v, out[k]) if isinstance(v, float) else v for k, v in runs[name].items()}
             runs[name] = out
     ceilings.append(common.matmul_gflops())

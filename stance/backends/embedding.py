@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from stance.backends import model_provenance, precision_context
+from stance.backends import gemm, model_provenance, precision_context
 from stance.schemes import Calibration, Scheme
 
 DEFAULT_SCALE = 30.0
@@ -100,8 +100,6 @@ class EmbeddingBackend:
     @classmethod
     def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
         from sentence_transformers import SentenceTransformer
-
-        from stance.backends import gemm
 
         model = SentenceTransformer(str(files.path), device=device, local_files_only=True,
                                     trust_remote_code=trust_remote_code)

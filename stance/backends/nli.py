@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from stance.models import entailment_index
-from stance.backends import model_provenance, precision_context
+from stance.backends import gemm, model_provenance, precision_context
 from stance.backends.allocator import tune_allocator
 from stance.schemes import Scheme
 
@@ -109,12 +109,7 @@ class NLIBackend:
         # A model loaded here runs in the half precision asked for (its weights converted once);
         # a model object passed in by the user is left as it is and run under autocast.
         self.autocast = precision
-        # The float32 matrix-product library for a model loaded here for the CPU (stance.backends.gemm).
-        self.gemm = None
-        if owns_model:
-            from stance.backends import gemm
-
-            self.gemm = gemm.apply(model, model.device.type, precision)
+        self.gemm = None  # the float32 matrix-product library, for a model loaded here (stance.backends.gemm)
         if owns_model and precision != "float32":
             import torch
 
@@ -131,7 +126,9 @@ class NLIBackend:
         tokenizer = AutoTokenizer.from_pretrained(str(files.path), **kwargs)
         model = AutoModelForSequenceClassification.from_pretrained(str(files.path), use_safetensors=True, **kwargs)
         model.to(device).eval()
-        return cls(model, tokenizer, name=files.name, files=files, owns_model=True, **options)
+        backend = cls(model, tokenizer, name=files.name, files=files, owns_model=True, **options)
+        backend.gemm = gemm.apply(model, device, backend.precision)
+        return backend
 
     def provenance(self) -> dict:
         return model_provenance(self)
