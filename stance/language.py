@@ -76,7 +76,7 @@ def _unpack_model() -> dict:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read()), allow_pickle=False) as data:
-        return {name: np.asarray(data[name]) for name in _ARRAYS}
+        return {name: data[name] for name in _ARRAYS}
 
 
 def _read_unpacked(path: Path) -> dict | None:
@@ -135,12 +135,11 @@ def model_arrays() -> dict:
 @lru_cache(maxsize=1)
 def _read_identifier():
     """py3langid's identifier, restricted to ISO 639-1 codes."""
-    import numpy as np
     from py3langid.langid import LanguageIdentifier
     from py3langid.modelio import _to_array
 
     data = model_arrays()
-    identifier = LanguageIdentifier(np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+    identifier = LanguageIdentifier(data["ptc"], data["pc"], data["classes"].tolist(),
                                     _to_array(data["nextmove"]), data["out_feat"].tolist(), norm_probs=True,
                                     tk_row=_to_array(data["nextmove_row"]))
     identifier.set_languages([code for code in identifier.nb_classes if len(code) == 2])  # ISO 639-1 only

@@ -54,8 +54,9 @@ def test_an_unwritable_cache_folder_costs_only_the_unpacking(tmp_path, monkeypat
     assert sorted(arrays) == sorted(language._ARRAYS) and not (blocker / "cache").exists()
 
 
-def test_the_identifier_built_from_the_file_detects_as_before(cache_dir):
+def test_the_identifier_built_from_the_file_detects_as_before(cache_dir, monkeypatch):
     language.model_arrays()  # the file is there now
+    monkeypatch.setattr(language, "_unpack_model", lambda: pytest.fail("unpacked again although the file is there"))
     language._read_identifier.cache_clear()
     try:
         texts = ["We firmly oppose NATO's expansion.", "北约是美国的傀儡。", "НАТО — марионетка США.",
