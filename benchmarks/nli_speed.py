@@ -227,7 +227,7 @@ def main() -> None:
               flush=True)
     s = runs["stance"]
     for name in [k for k in runs if k.startswith("pipeline")]:
-        print(f"  stance / {name}: {runs[name]['wall_s'] / s['wall_s']:.2f}x whole process "
+        print(f"  stance / {name}: {runs[name]['wall_s'] / s['wall_s']:.3f}x whole process "
               f"({runs[name]['cpu_s'] / s['cpu_s']:.2f}x by CPU time); "
               f"max |stance - pipeline| = {np.abs(s['probs'] - runs[name]['probs']).max():.1e}")
     mkl = runs["stance STANCE_GEMM=mkl"]
@@ -237,7 +237,7 @@ def main() -> None:
     for label, c in ((f"torch.matmul ceiling (float32, 2048x768 @ 768x3072, best of {len(ceilings)})", ceiling),
                      (f"oneDNN linear of the same shape (best of {len(onednn_ceilings)})", onednn_ceiling)):
         print(f"  {label}: {c:.1f} GFLOP/s; stance NLI path {gflop / s['compute_s']:.1f} GFLOP/s = "
-              f"{gflop / s['compute_s'] / c:.2f} of it; "
+              f"{gflop / s['compute_s'] / c:.3f} of it; "
               + ", ".join(f"{k} {gflop / runs[k]['compute_s'] / c:.2f}" for k in runs if k not in ("stance", "stance bf16")))
     if "stance bf16" in runs:
         b = runs["stance bf16"]
