@@ -101,8 +101,9 @@ class Classifier:
         AVX-512, MKL elsewhere (:mod:`stance.backends.gemm`; ``STANCE_GEMM=mkl`` or ``onednn``).
     batch_size : int, optional
         Statements (embedding, default 32) or premise-hypothesis pairs (NLI) per forward pass.
-        NLI default: batches of similar-length pairs filling a token budget
-        (:data:`stance.backends.nli.BATCH_TOKENS`: 2048 tokens on a CPU, 65536 on a GPU).
+        NLI default: batches of similar-length pairs within a token budget
+        (:data:`stance.backends.nli.BATCH_TOKENS`: 2048 tokens on a CPU, 65536 on a GPU),
+        split to waste the fewest padded tokens (:func:`stance.backends.nli.length_batches`).
     progress : bool
         Show progress bars on long runs.
     revision : str, optional
