@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import threading
 
-import numpy as np
 import pytest
 import torch
 
@@ -135,19 +134,12 @@ def test_stacked_layer_keeps_the_chosen_library(monkeypatch):
     torch.testing.assert_close(logits(model), before, rtol=0, atol=1e-5)
 
 
-def test_backends_loaded_by_stance_are_fused_and_equal_a_bare_model(tmp_path):
+def test_nli_models_loaded_by_stance_are_fused(tmp_path):
     import nli_models
 
-    from sentence_transformers import SentenceTransformer
-
-    clf = stance.Classifier(cache=False, progress=False).load()
-    assert len(parts(clf.backend_.model)) == 3 * 6  # MiniLM-L6: six layers
-    texts = ["NATO is a puppet stained with blood.", "We call for calm and dialogue."]
-    bare = SentenceTransformer(str(clf.backend_.files.path), device="cpu", local_files_only=True)
-    assert not parts(bare)
-    np.testing.assert_allclose(clf.backend_.encode(texts), bare.encode(texts, normalize_embeddings=True),
-                               rtol=0, atol=1e-5)
     folder = nli_models.build_model(tmp_path / "nli", **nli_models.SPECS["bert-mnli-order"])
     nli = stance.Classifier(str(folder), cache=False, progress=False).load()
-    assert len(parts(nli.backend_.model)) == 3 * 2
+    assert len(parts(nli.backend_.model)) == 3 * 2  # both layers
     assert module_classes()[1] is type(parts(nli.backend_.model)[0])
+    embedding = stance.Classifier(cache=False, progress=False).load()  # measured no faster: left alone
+    assert not parts(embedding.backend_.model)

@@ -19,7 +19,6 @@ import re
 import numpy as np
 
 from stance.backends import gemm, model_provenance, precision_context
-from stance.backends.fusion import fuse_projections
 from stance.schemes import Calibration, Scheme
 
 DEFAULT_SCALE = 30.0
@@ -106,7 +105,6 @@ class EmbeddingBackend:
                                     trust_remote_code=trust_remote_code)
         backend = cls(model, name=files.name, files=files, **options)
         backend.gemm = gemm.apply(model, device, backend.precision)
-        fuse_projections(model)  # one product for each layer's query, key and value
         return backend
 
     def provenance(self) -> dict:

@@ -5,7 +5,8 @@ layer's query, key and value with three linear layers applied to the same input.
 same numbers come from one product with the three weight matrices stacked (each output
 column is still the same dot product), and one wide product runs faster than three
 narrow ones: on BERT-base's shapes, a 768x2304 product reaches 433 GFLOP/s where three
-768x768 ones reach 411 (2-core Intel Xeon, MKL), about 1.5% of a whole forward pass.
+768x768 ones reach 411 (2-core Intel Xeon, MKL): 1.3-1.6% of a whole forward pass
+(``benchmarks/nli_ablation.py``).
 
 :func:`fuse_projections` rewires a model that ``stance`` loaded itself. The three layers
 become parts of one group: the first of them (the query) computes the stacked product
