@@ -100,7 +100,7 @@ class Classifier:
         loaded for the CPU in float32 runs its matrix products on oneDNN on AMD CPUs with
         AVX-512, MKL elsewhere (:mod:`stance.backends.gemm`; ``STANCE_GEMM=mkl`` or ``onednn``).
     batch_size : int, optional
-        Statements (embedding, default 32) or premise-hypothesis pairs (NLI) per forward pass.
+        Statements (embedding, default 32) or premise-hypothesis pairs (NLI: at most) per forward pass.
         NLI default: batches of similar-length pairs within a token budget
         (:data:`stance.backends.nli.BATCH_TOKENS`: 2048 tokens on a CPU, 65536 on a GPU),
         split to waste the fewest padded tokens (:func:`stance.backends.nli.length_batches`).
