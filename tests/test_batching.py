@@ -6,6 +6,7 @@ per-batch overhead).
 """
 from __future__ import annotations
 
+import importlib.util
 import itertools
 
 import numpy as np
@@ -51,23 +52,21 @@ def test_batches_respect_the_limits_and_cost_least(lengths, max_pairs, max_token
     assert cost(lengths, batches, overhead) == best_by_enumeration(lengths, max_pairs, max_tokens, overhead)
 
 
-def test_fewer_padded_tokens_than_filling_each_batch_in_turn():
+def test_fewer_padded_tokens_than_filling_each_batch_in_turn(root):
     """On the benchmark's kind of input (6 hypotheses per statement, 8-60 words), the split wastes
-    less than filling each batch up to the token budget in turn, as before."""
+    less than filling each batch up to the token budget in turn, as before
+    (``filled_in_turn`` of benchmarks/nli_ablation.py)."""
+    spec = importlib.util.spec_from_file_location("nli_ablation", root / "benchmarks" / "nli_ablation.py")
+    ablation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ablation)
     rng = np.random.default_rng(0)
     lengths = np.repeat(rng.integers(12, 80, 150), 6) + np.tile(rng.integers(0, 3, 6), 150)
-    order = np.argsort(lengths, kind="stable")
-    greedy, start = [], 0
-    while start < len(order):
-        end = start + 1
-        while end < len(order) and (end - start + 1) * lengths[order[end]] <= 2048:
-            end += 1
-        greedy.append(order[start:end])
-        start = end
-    chosen = length_batches(lengths, None, 2048, batch_overhead("cpu", "float32"))
+    overhead = batch_overhead("cpu", "float32")
+    greedy = ablation.filled_in_turn(lengths, 2048)
+    chosen = length_batches(lengths, None, 2048, overhead)
     padded = [sum(len(b) * int(lengths[b].max()) for b in split) - lengths.sum() for split in (greedy, chosen)]
     assert padded[1] < padded[0]
-    assert cost(lengths, chosen, batch_overhead("cpu", "float32")) < cost(lengths, greedy, batch_overhead("cpu", "float32"))
+    assert cost(lengths, chosen, overhead) < cost(lengths, greedy, overhead)
 
 
 def test_one_long_pair_is_a_batch_of_its_own():

@@ -117,7 +117,8 @@ def batch_overhead(device: str, precision: str) -> int:
     >>> batch_overhead("cpu", "bf16"), batch_overhead("cuda", "fp16")
     (256, 4096)
     """
-    return BATCH_OVERHEAD.get((device, precision), BATCH_OVERHEAD.get((device, "float32"), 64))
+    fallback = BATCH_OVERHEAD.get((device, "float32"), BATCH_OVERHEAD[("cpu", "float32")])
+    return BATCH_OVERHEAD.get((device, precision), fallback)
 
 
 class NLIBackend:
