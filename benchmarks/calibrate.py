@@ -61,7 +61,7 @@ def main() -> None:
             continue
         top_k = top_k if args.top_k is None else args.top_k
         by_clause = by_clause if args.clauses is None else args.clauses == "on"
-        base = replace(stance.load_scheme(name), calibration={})
+        base = replace(stance.load_scheme(name), calibration={}, heads={})
         sets = {f: pd.read_csv(DEV / f) for f in files}
         if len(sets) == 1:
             sets = {f"{files[0]} {half}": part for half, part in halves(sets[files[0]]).items()}

@@ -103,8 +103,8 @@ def model_description(model: dict, precision: str) -> dict | None:
 
 def scheme_description(scheme) -> dict:
     """What identifies a scheme's results: name, version, labels, hypotheses, multi-label,
-    calibration (an ad-hoc scheme's hypotheses are its labels in its template). Not the file
-    it came from, nor the threshold (applied after the cache).
+    calibration, trained heads (an ad-hoc scheme's hypotheses are its labels in its template). Not
+    the file it came from, nor the threshold or ``review_below`` (applied after the cache).
 
     >>> from stance.schemes import adhoc_scheme
     >>> scheme_description(adhoc_scheme(["war", "peace"]))["hypotheses"]
@@ -112,6 +112,7 @@ def scheme_description(scheme) -> dict:
     """
     info = scheme.provenance()
     info.pop("source", None)
+    info.pop("review_below", None)  # applied after the cache, like the threshold
     return info
 
 

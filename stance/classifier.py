@@ -255,7 +255,7 @@ class Classifier:
         --------
         >>> out = Classifier().classify(["We support NATO."], target="NATO", progress=False)
         >>> out.columns.tolist()
-        ['text', 'language', 'stance', 'stance_confidence', 'stance_p_favor', 'stance_p_against', 'stance_p_neutral', 'stance_error', 'stance_parts']
+        ['text', 'language', 'stance', 'stance_confidence', 'stance_review', 'stance_p_favor', 'stance_p_against', 'stance_p_neutral', 'stance_error', 'stance_parts']
         """
         if type(data).__module__.split(".")[0] in ("dask", "dask_expr", "dask_cudf"):  # lazy, on Dask
             options = dict(locals())  # the arguments, whatever they are
@@ -514,10 +514,11 @@ def run_columns(name: str, scheme_info: dict) -> list[str]:
     """The columns a run of scheme ``name`` adds, given its provenance ``labels`` and ``multi_label``.
 
     >>> run_columns("tone", {"labels": ["a", "b"], "multi_label": False})
-    ['tone', 'tone_confidence', 'tone_p_a', 'tone_p_b', 'tone_error', 'tone_parts']
+    ['tone', 'tone_confidence', 'tone_review', 'tone_p_a', 'tone_p_b', 'tone_error', 'tone_parts']
     """
     labels = scheme_info["labels"]
-    cols = [name, f"{name}_confidence", *(f"{name}_p_{n}" for n in labels), f"{name}_error", f"{name}_parts"]
+    cols = [name, f"{name}_confidence", f"{name}_review", *(f"{name}_p_{n}" for n in labels), f"{name}_error",
+            f"{name}_parts"]
     return cols + ([f"{name}_{n}" for n in labels] if scheme_info["multi_label"] else [])
 
 
@@ -546,7 +547,8 @@ def add_results(table: pd.DataFrame, sch: Scheme, probs: np.ndarray, problems: l
         best = np.nanargmax(np.where(valid[:, None], probs, 0.0), axis=1)
         label = [names[b] if v else None for b, v in zip(best, valid)]
         confidence = np.where(valid, probs[np.arange(len(probs)), best], np.nan)
-    columns = {s: pd.array(label, dtype="string"), f"{s}_confidence": confidence}
+    review = pd.array([bool(c < sch.review_below) if v else None for c, v in zip(confidence, valid)], dtype="boolean")
+    columns = {s: pd.array(label, dtype="string"), f"{s}_confidence": confidence, f"{s}_review": review}
     for j, n in enumerate(names):
         columns[f"{s}_p_{n}"] = probs[:, j]
     columns[f"{s}_error"] = pd.array(problems, dtype="string")

@@ -134,7 +134,9 @@ def compare(df: pd.DataFrame, by: str = "source_type", scheme: str = "stance", *
     Returns
     -------
     A long DataFrame, one row per group and label: ``by``, ``scheme`` (the label), ``count``,
-    ``n`` (labelled statements in the group), ``share`` (count / n), ``ci_low``, ``ci_high``.
+    ``n`` (labelled statements in the group), ``share`` (count / n), ``ci_low``, ``ci_high``,
+    ``n_review`` (how many of the group's statements ``S_review`` flags for a human look;
+    missing when the table has no ``S_review`` column).
     Single-label: shares within a group add to 1, and ``.attrs["test"]`` holds the test
     (``test``, ``statistic``, ``dof``, ``p_value``, ``min_expected``, ``note``) of whether the
     groups' label distributions differ. Multi-label: a share is the share of the group's
@@ -188,16 +190,21 @@ def compare(df: pd.DataFrame, by: str = "source_type", scheme: str = "stance", *
         raise InputError(f"no labelled rows for scheme {scheme!r} with a {by!r} value to compare")
     order = list(dict.fromkeys(sorted(groups.astype(str).unique())))
     groups = groups.astype(str)
+    review_col = f"{scheme}_review"
+    review = as_bool(df.loc[flags.index, review_col]).fillna(False) if review_col in df.columns else None
     for g in order:
         block = flags[groups == g].to_numpy(dtype=float)
         lo, hi = bootstrap_shares(block, n_boot=int(n_boot), ci=ci, rng=rng)
         counts = block.sum(axis=0)
+        flagged = pd.NA if review is None else int(review[(groups == g).to_numpy()].sum())
         for j, label in enumerate(labels):
             rows.append({by: g, scheme: label, "count": int(counts[j]), "n": len(block),
-                         "share": counts[j] / len(block), "ci_low": float(lo[j]), "ci_high": float(hi[j])})
+                         "share": counts[j] / len(block), "ci_low": float(lo[j]), "ci_high": float(hi[j]),
+                         "n_review": flagged})
     out = pd.DataFrame(rows)
     out["count"] = out["count"].astype("int64")
     out["n"] = out["n"].astype("int64")
+    out["n_review"] = out["n_review"].astype("Int64")
     info = {"by": by, "scheme": scheme, "labels": labels, "multi_label": multi, "ci": ci, "n_boot": int(n_boot),
             "seed": seed}
     if multi:

@@ -210,3 +210,24 @@ def evaluate(data, gold: str | None = None, pred: str | None = None, *, labels: 
                              columns=pd.Index(columns, name="predicted"))
     return Evaluation(labels, len(codes), point["accuracy"], point["macro_f1"], point.get("f_avg"),
                       per_label, confusion, ci, level, n_boot, seed)
+
+
+def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
+    """Expected calibration error: the mean gap between confidence and accuracy over ``bins``
+    equal-width confidence bins, weighted by the rows in each (Guo et al. 2017).
+
+    >>> expected_calibration_error([0.9, 0.9, 0.6, 0.6], [True, True, True, False])
+    0.1
+    """
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    keep = ~np.isnan(conf)
+    conf, ok = conf[keep], ok[keep]
+    if not len(conf):
+        return float("nan")
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    gap = 0.0
+    for b in np.unique(which):
+        inside = which == b
+        gap += inside.sum() * abs(conf[inside].mean() - ok[inside].mean())
+    return round(float(gap / len(conf)), 12)

@@ -39,8 +39,11 @@ WEIGHTS = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 SCALE = 30.0
 MARGIN = 1.0  # standard errors by which a stage must beat not adapting in leave-one-out likelihood
 PRIOR = 1.0  # weight of the pull of the recalibration towards a = 1, c = 0 (in labelled statements)
-FORMAT = "stance-fewshot/2"
-FORMATS = ("stance-fewshot/1", FORMAT)  # version 1 files (no recalibration) are read as a = 1, c = 0
+FORMAT = "stance-fewshot/3"
+FORMATS = ("stance-fewshot/1", "stance-fewshot/2", FORMAT)  # older files: a = 1, c = 0; method "blend"
+HEAD_L2 = (0.01, 0.1, 1.0)  # penalties tried for the head over [log p0, embedding]
+HEAD_MIN_PER_LABEL = 8  # below this, only the blend is fitted (too few rows to cross-validate a head)
+CV_FOLDS = 4
 
 
 def _normalise(m: np.ndarray) -> np.ndarray:
@@ -152,9 +155,15 @@ class FewShot:
     loo_accuracy: dict = field(default_factory=dict)
     temperature: float = 1.0  # recalibration: softmax(temperature * log p0 + bias)
     bias: list = field(default_factory=list)  # one per label; empty: none
+    method: str = "blend"  # "blend" (recalibration + prototypes) or "head" (see HeadFit)
+    head: dict = field(default_factory=dict)  # the head's arrays (mean, scale, weight, bias) and l2
+    cv: dict = field(default_factory=dict)  # cross-validated macro-F1 of each candidate method
 
     def adapt(self, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
         """Adapted probabilities for texts with zero-shot probabilities ``p0`` and these embeddings."""
+        if self.method == "head":
+            h = {k: np.asarray(v, dtype=float) for k, v in self.head.items() if k != "l2"}
+            return head_probabilities(h, p0, embeddings)
         bias = np.asarray(self.bias, dtype=float) if self.bias else np.zeros(p0.shape[1])
         return blend(recalibrate(p0, self.temperature, bias), embeddings @ self.prototypes.T, self.weight, self.scale)
 
@@ -162,7 +171,10 @@ class FewShot:
         return {"format": FORMAT, "scheme": self.scheme, "labels": self.labels, "model": self.model,
                 "weight": self.weight, "scale": self.scale, "n_per_label": self.n_per_label,
                 "loo_accuracy": self.loo_accuracy, "temperature": self.temperature,
-                "bias": [float(b) for b in self.bias], "prototypes": np.round(self.prototypes, 7).tolist()}
+                "bias": [float(b) for b in self.bias], "method": self.method, "cv": self.cv,
+                "head": {k: (np.round(np.asarray(v, dtype=float), 7).tolist() if k != "l2" else v)
+                         for k, v in self.head.items()},
+                "prototypes": np.round(self.prototypes, 7).tolist()}
 
     @classmethod
     def from_dict(cls, d: dict) -> "FewShot":
@@ -171,11 +183,12 @@ class FewShot:
         return cls(d["scheme"], list(d["labels"]), d["model"], np.asarray(d["prototypes"], dtype=float),
                    float(d["weight"]), float(d["scale"]), dict(d.get("n_per_label", {})),
                    dict(d.get("loo_accuracy", {})), float(d.get("temperature", 1.0)),
-                   [float(b) for b in d.get("bias", [])])
+                   [float(b) for b in d.get("bias", [])], d.get("method", "blend"), dict(d.get("head", {})),
+                   dict(d.get("cv", {})))
 
     def summary(self) -> dict:
         """What a results table's provenance records."""
-        return {k: v for k, v in self.to_dict().items() if k != "prototypes"}
+        return {k: v for k, v in self.to_dict().items() if k not in ("prototypes", "head")}
 
 
 def fit_arrays(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int,
@@ -224,6 +237,83 @@ def adapt_arrays(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels
     return temperature, bias, prototypes, weight, accuracy
 
 
+def head_features(p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+    """The few-shot head's input: zero-shot log-probabilities beside the embedding."""
+    return np.hstack([np.log(np.clip(p0, 1e-12, 1.0)), embeddings])
+
+
+def fit_head(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int, l2: float) -> dict:
+    """A regularised softmax head over :func:`head_features` (class-balanced), as plain arrays."""
+    from stance.heads import fit_softmax
+
+    x = head_features(p0, embeddings)
+    mean, scale = x.mean(0), x.std(0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    counts = np.bincount(y, minlength=n_labels)
+    w, b = fit_softmax((x - mean) / scale, y, n_labels, l2=l2, sample_weight=(len(y) / (n_labels * counts))[y])
+    return {"mean": mean, "scale": scale, "weight": w, "bias": b, "l2": l2}
+
+
+def head_probabilities(head: dict, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+    from stance.heads import softmax
+
+    x = (head_features(p0, embeddings) - head["mean"]) / head["scale"]
+    return softmax(x @ head["weight"] + head["bias"])
+
+
+def _stratified_folds(y: np.ndarray, n_folds: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(y), dtype=int)
+    for label in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == label))
+        fold[rows] = np.arange(len(rows)) % n_folds
+    return fold
+
+
+def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int,
+                  margin: float = MARGIN, weights=WEIGHTS) -> tuple[str, float | None, dict]:
+    """Which adaptation to keep, by stratified cross-validation (:data:`CV_FOLDS` folds) on the
+    labelled rows: the blend (:func:`adapt_arrays`) or a head with one of :data:`HEAD_L2`.
+    Returns ``(method, l2, cv)`` where ``cv`` maps each candidate to its cross-validated
+    macro-F1; with fewer than :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend."""
+    from stance.evaluate import macro_f1
+
+    y = np.asarray(y, dtype=int)
+    if np.bincount(y, minlength=n_labels).min() < HEAD_MIN_PER_LABEL:
+        return "blend", None, {}
+    fold = _stratified_folds(y, CV_FOLDS)
+    pred = {"blend": np.empty(len(y), dtype=int), **{f"head l2={l2}": np.empty(len(y), dtype=int) for l2 in HEAD_L2}}
+    for f in range(CV_FOLDS):
+        tr, te = fold != f, fold == f
+        temperature, bias, protos, weight, _ = adapt_arrays(p0[tr], embeddings[tr], y[tr], n_labels, margin, weights)
+        pred["blend"][te] = blend(recalibrate(p0[te], temperature, bias), embeddings[te] @ protos.T, weight).argmax(1)
+        for l2 in HEAD_L2:
+            head = fit_head(p0[tr], embeddings[tr], y[tr], n_labels, l2)
+            pred[f"head l2={l2}"][te] = head_probabilities(head, p0[te], embeddings[te]).argmax(1)
+    cv = {name: round(macro_f1(y, p, labels=list(range(n_labels))), 4) for name, p in pred.items()}
+    best = max(cv, key=lambda name: (cv[name], name == "blend"))  # ties go to the blend
+    return ("blend", None, cv) if best == "blend" else ("head", float(best.split("=")[1]), cv)
+
+
+def adapt_any(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int, margin: float = MARGIN,
+              weights=WEIGHTS) -> dict:
+    """The adaptation :func:`choose_method` picks, fitted on all labelled rows, as
+    :class:`FewShot` fields (``method``, ``head``, ``cv``, the blend's numbers)."""
+    method, l2, cv = choose_method(p0, embeddings, y, n_labels, margin, weights)
+    temperature, bias, prototypes, weight, accuracy = adapt_arrays(p0, embeddings, y, n_labels, margin, weights)
+    head = fit_head(p0, embeddings, y, n_labels, l2) if method == "head" else {}
+    return {"method": method, "head": head, "cv": cv, "temperature": temperature, "bias": [float(b) for b in bias],
+            "prototypes": prototypes, "weight": weight, "loo_accuracy": accuracy}
+
+
+def adapted_probabilities(fitted: dict, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+    """Probabilities under the fields :func:`adapt_any` returns."""
+    if fitted["method"] == "head":
+        return head_probabilities(fitted["head"], p0, embeddings)
+    return blend(recalibrate(p0, fitted["temperature"], np.asarray(fitted["bias"])),
+                 embeddings @ fitted["prototypes"].T, fitted["weight"])
+
+
 def _labelled(clf, data, scheme, gold: str, text_col: str):
     """The scheme, the usable labelled rows, their label indices and counts per label."""
     from stance.classifier import as_table
@@ -263,9 +353,10 @@ def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None,
         raise InputError(f"few-shot needs at least 2 labelled statements per label; got "
                          f"{dict(zip(names, counts.tolist()))}")
     p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
-    temperature, bias, prototypes, weight, accuracy = adapt_arrays(p0, emb, y, len(names), margin, weights)
-    return FewShot(sch.name, names, clf.backend_.name, prototypes, weight, SCALE,
-                   dict(zip(names, counts.tolist())), accuracy, temperature, [float(b) for b in bias])
+    fitted = adapt_any(p0, emb, y, len(names), margin, weights)
+    return FewShot(sch.name, names, clf.backend_.name, fitted["prototypes"], fitted["weight"], SCALE,
+                   dict(zip(names, counts.tolist())), fitted["loo_accuracy"], fitted["temperature"],
+                   fitted["bias"], fitted["method"], fitted["head"], fitted["cv"])
 
 
 def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draws: int = 10,
@@ -284,7 +375,8 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
     schemes' was fitted on ``data/dev/synthetic_a.csv`` + ``synthetic_b.csv``): otherwise the
     zero-shot baseline is scored in-sample and the comparison is unfair to few-shot.
     ``uncalibrated=True`` instead drops the scheme's calibration for the model, so that the
-    baseline is zero-shot in the strict sense: no labelled statement used at all.
+    baseline is zero-shot in the strict sense: no labelled statement used at all. Either drops
+    the scheme's trained head (:mod:`stance.heads`) for the model too.
 
     Returns one row per (k, draw): ``scheme``, ``k``, ``draw``, ``n_test``, ``zero_shot``,
     ``few_shot`` (macro-F1 on the rows not drawn), the fitted blend ``weight`` and whether the
@@ -296,7 +388,7 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
     >>> dev = pd.read_csv(Path(stance.__file__).parents[1] / "data" / "dev" / "synthetic_a.csv")
     >>> curve = learning_curve(stance.Classifier(progress=False), dev, "tone", gold="gold_tone", ks=(4,), draws=2)
     >>> curve.columns.tolist()
-    ['scheme', 'k', 'draw', 'n_test', 'zero_shot', 'few_shot', 'weight', 'recalibrated']
+    ['scheme', 'k', 'draw', 'n_test', 'zero_shot', 'few_shot', 'weight', 'recalibrated', 'method']
     """
     from dataclasses import replace
 
@@ -312,6 +404,8 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
         target_col = "target"
     if calibrate_on is not None and uncalibrated:
         raise InputError("pass calibrate_on= or uncalibrated=True, not both")
+    if uncalibrated or calibrate_on is not None:  # the trained head was fitted on labelled rows too
+        sch = replace(sch, heads={m: h for m, h in sch.heads.items() if m != clf.backend_.name})
     if uncalibrated:
         sch = replace(sch, calibration={m: c for m, c in sch.calibration.items() if m != clf.backend_.name})
     if calibrate_on is not None:
@@ -330,15 +424,17 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
             train = np.concatenate([rng.choice(np.flatnonzero(y == j), k, replace=False)
                                     for j in range(len(names))])
             test = np.setdiff1d(np.arange(len(y)), train)
-            temperature, bias, protos, weight, _ = adapt_arrays(p0[train], emb[train], y[train], len(names), margin)
-            adapted = blend(recalibrate(p0[test], temperature, bias), emb[test] @ protos.T, weight)
+            fitted = adapt_any(p0[train], emb[train], y[train], len(names), margin)
+            adapted = adapted_probabilities(fitted, p0[test], emb[test])
             gold_test = [names[i] for i in y[test]]
             rows.append({"scheme": sch.name, "k": k, "draw": draw, "n_test": len(test),
                          "zero_shot": macro_f1(gold_test, [names[i] for i in p0[test].argmax(1)], labels=names),
                          "few_shot": macro_f1(gold_test, [names[i] for i in adapted.argmax(1)], labels=names),
-                         "weight": weight, "recalibrated": bool(temperature != 1.0 or np.any(bias))})
+                         "weight": fitted["weight"], "recalibrated": bool(fitted["temperature"] != 1.0
+                                                                          or np.any(fitted["bias"])),
+                         "method": fitted["method"]})
     return pd.DataFrame(rows, columns=["scheme", "k", "draw", "n_test", "zero_shot", "few_shot", "weight",
-                                       "recalibrated"])
+                                       "recalibrated", "method"])
 
 
 def summarise_curve(curve: pd.DataFrame) -> pd.DataFrame:
@@ -353,7 +449,8 @@ def summarise_curve(curve: pd.DataFrame) -> pd.DataFrame:
     """
     d = curve.assign(gain=curve["few_shot"] - curve["zero_shot"], win=curve["few_shot"] > curve["zero_shot"],
                      tie=curve["few_shot"] == curve["zero_shot"], loss=curve["few_shot"] < curve["zero_shot"],
-                     adapted=(curve["weight"] > 0) | curve.get("recalibrated", False))
+                     adapted=(curve["weight"] > 0) | curve.get("recalibrated", False)
+                     | (curve["method"] == "head" if "method" in curve else False))
     return d.groupby(["scheme", "k"], sort=False).agg(
         draws=("draw", "size"), zero_shot=("zero_shot", "mean"), zero_shot_sd=("zero_shot", "std"),
         few_shot=("few_shot", "mean"), few_shot_sd=("few_shot", "std"), gain=("gain", "mean"),

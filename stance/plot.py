@@ -62,7 +62,7 @@ def plot_label_shares(df: pd.DataFrame, label_col: str, by: str = "source_type",
     wide = wide[labels]
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 1.6 + 0.8 * len(wide)))
-    rows = [f"{g}\n(n={int(wide.loc[g].sum())})" for g in wide.index]
+    rows = [f"{g}\n(n={int(wide.loc[g].sum())}{_review_note(df, label_col, by, g)})" for g in wide.index]
     _stacked_barh(ax, list(range(len(rows))), wide.to_numpy(), labels)
     ax.set_yticks(range(len(rows)), rows)
     ax.invert_yaxis()
@@ -71,6 +71,17 @@ def plot_label_shares(df: pd.DataFrame, label_col: str, by: str = "source_type",
     ax.legend(title=label_col, bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
     _style(ax)
     return ax
+
+
+def _review_note(df: pd.DataFrame, label_col: str, by: str, group) -> str:
+    """", k to review" for a group when the table flags rows for review (``S_review``)."""
+    col = f"{label_col}_review"
+    if col not in df.columns:
+        return ""
+    from stance.compare import as_bool
+
+    rows = df[by].astype(str) == str(group)
+    return f", {int(as_bool(df.loc[rows, col]).fillna(False).sum())} to review"
 
 
 def plot_stance_by_source(df: pd.DataFrame, by: str = "source_type", *, ax=None):

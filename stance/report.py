@@ -151,12 +151,14 @@ def compare_html(table: pd.DataFrame) -> str:
 
     info = table.attrs["compare"]
     by, scheme = info["by"], info["scheme"]
-    head = [by, scheme, "count", "n", "share", f"{info['ci']:.0%} CI"]
+    review = "n_review" in table.columns and table["n_review"].notna().any()
+    head = [by, scheme, "count", "n", "share", f"{info['ci']:.0%} CI"] + (["to review"] if review else [])
     rows = []
     for r in table.to_dict("records"):
         rows.append("<tr>" + _td(r[by]) + _td(r[scheme], "label") + _td(r["count"], "num") + _td(r["n"], "num")
                     + _td(f"{r['share']:.0%}", "num", r["share"])
-                    + _td(f"{r['ci_low']:.0%} – {r['ci_high']:.0%}", "num", r["ci_low"]) + "</tr>")
+                    + _td(f"{r['ci_low']:.0%} – {r['ci_high']:.0%}", "num", r["ci_low"])
+                    + (_td(r["n_review"], "num") if review else "") + "</tr>")
     return ("<div class=\"scroll\"><table class=\"sortable\"><thead><tr>"
             + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>" + "".join(rows)
             + f"</tbody></table></div><p class=\"note\">{html.escape(test_summary(table))}</p>")

@@ -16,7 +16,7 @@ def test_results_table_keeps_rows_index_and_columns(clf):
     out = clf.classify(df, "tone")
     assert out.index.tolist() == [10, 7, 3, 99, 1]
     assert out[["text", "speaker"]].equals(df[["text", "speaker"]])
-    assert out.columns.tolist()[2:] == ["language", "tone", "tone_confidence", "tone_p_hostile", "tone_p_critical",
+    assert out.columns.tolist()[2:] == ["language", "tone", "tone_confidence", "tone_review", "tone_p_hostile", "tone_p_critical",
                                         "tone_p_neutral", "tone_p_conciliatory", "tone_error", "tone_parts"]
     assert out["tone_parts"].tolist() == [1, 0, 0, 0, 1] and out["language"].tolist()[::4] == ["en", "en"]
     assert out["tone_error"].tolist() == ["", "empty text", "missing text", "text is not a string (int)", ""]
@@ -91,7 +91,7 @@ def test_chained_schemes_keep_provenance(clf):
     model = runs["tone"]["model"]
     assert model["backend"] == "embedding" and model["model"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert len(model["weights_sha256"]) == 64
-    assert runs["stance"]["scheme"]["version"] == "1" and runs["stance"]["package_version"] == stance.__version__
+    assert runs["stance"]["scheme"]["version"] == "2" and runs["stance"]["package_version"] == stance.__version__
     again = clf.classify(out, "tone")  # re-running a scheme replaces its columns
     assert again.columns.tolist() == out.columns.tolist()
 

@@ -71,7 +71,7 @@ def test_fit_save_load_roundtrip(clf, small, tmp_path):
     assert out.attrs["stance"]["runs"]["tone"]["fewshot"]["weight"] == state.weight
     path = fitted.save_fitted(tmp_path / "tone.json")
     saved = json.loads(path.read_text())
-    assert saved["format"] == "stance-fewshot/2" and len(saved["schemes"]["tone"]["prototypes"]) == 4
+    assert saved["format"] == "stance-fewshot/3" and len(saved["schemes"]["tone"]["prototypes"]) == 4
     assert len(saved["schemes"]["tone"]["bias"]) in (0, 4) and saved["schemes"]["tone"]["temperature"] >= 0
     again = stance.Classifier(progress=False)
     again.backend_ = clf.backend_
@@ -108,7 +108,7 @@ def test_learning_curve_scores_both_classifiers_on_the_rows_not_drawn(clf, root,
 
     dev, table = curve
     assert table.columns.tolist() == ["scheme", "k", "draw", "n_test", "zero_shot", "few_shot", "weight",
-                                      "recalibrated"]
+                                      "recalibrated", "method"]
     assert table["k"].tolist() == [4, 4, 4, 8, 8, 8] and (table["n_test"] == len(dev) - 4 * table["k"]).all()
     assert table[["zero_shot", "few_shot"]].apply(lambda c: c.between(0, 1)).all().all()
     # zero-shot with the calibration refitted on set B, scored on set A's rows, by hand: every
@@ -116,7 +116,7 @@ def test_learning_curve_scores_both_classifiers_on_the_rows_not_drawn(clf, root,
     other = pd.read_csv(root / "data" / "dev" / "synthetic_b.csv")
     tone = stance.load_scheme("tone")
     cal = fit_calibration(clf, other, replace(tone, calibration={}), gold="gold_tone")
-    crossfit = replace(tone, calibration={clf.backend_.name: cal})
+    crossfit = replace(tone, calibration={clf.backend_.name: cal}, heads={})
     crossfitted = clf.classify(dev, crossfit, progress=False)
     full = macro_f1(dev["gold_tone"], crossfitted["tone"])
     assert abs(table["zero_shot"].mean() - full) < 0.05
@@ -232,7 +232,7 @@ def test_learning_curve_uncalibrated_baseline_is_the_scheme_without_its_calibrat
     dev, _ = curve
     table = learning_curve(clf, dev, "tone", gold="gold_tone", ks=(8,), draws=4, uncalibrated=True)
     tone = stance.load_scheme("tone")
-    bare = clf.classify(dev, replace(tone, calibration={}), progress=False)
+    bare = clf.classify(dev, replace(tone, calibration={}, heads={}), progress=False)
     full = macro_f1(dev["gold_tone"], bare["tone"])
     assert abs(table["zero_shot"].mean() - full) < 0.05  # the rows not drawn, scored without calibration
     assert table["recalibrated"].any()  # 8 labels per label are enough to refit the label baselines

@@ -240,7 +240,7 @@ def test_single_text_and_default_template(classifier, zero_shot):
     theirs = pipeline_probabilities(zero_shot("bert-entailment-first"), ["NATO must stop now."], labels,
                                     "This example is {}.")
     np.testing.assert_allclose(probability_columns(out, "label", labels), theirs, rtol=0, atol=TOL)
-    assert out.columns.tolist() == ["text", "language", "label", "label_confidence", "label_p_politics",
+    assert out.columns.tolist() == ["text", "language", "label", "label_confidence", "label_review", "label_p_politics",
                                     "label_p_sports", "label_error", "label_parts"]
 
 

@@ -47,8 +47,12 @@ def test_label_shares_bars_match_compare(results, scheme, fn):
         assert sum(widths) == pytest.approx(1.0)
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     # n counts the labelled rows (the bundled Chinese and Russian rows have no label from the default model)
-    assert ticks == [f"{g}\n(n={int(((results['source_type'] == g) & results[scheme].notna()).sum())})"
-                     for g in groups]
+    expected = []
+    for g in groups:
+        in_group = results["source_type"] == g
+        flagged = int(results.loc[in_group, f"{scheme}_review"].fillna(False).sum())
+        expected.append(f"{g}\n(n={int((in_group & results[scheme].notna()).sum())}, {flagged} to review)")
+    assert ticks == expected
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
     # the printed percentages of a bar add to 100
     texts = [t.get_text() for t in ax.texts]

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from stance.errors import SchemeError, choices
 
 _HERE = Path(__file__).resolve().parent
 TARGET = "{target}"
+REVIEW_BELOW = 0.6  # default: rows whose label is less likely than this to be right are flagged for review
+
+
+@lru_cache(maxsize=32)
+def _load_head(path: str):
+    from stance.heads import load_head
+
+    return load_head(path)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,13 @@ class Scheme:
     threshold: float = 0.5
     source: str = "ad-hoc"
     calibration: dict[str, Calibration] = field(default_factory=dict)
+    heads: dict[str, str] = field(default_factory=dict)  # model name -> trained head file (stance.heads)
+    review_below: float = REVIEW_BELOW
+
+    def head(self, model: str):
+        """The trained head (:class:`stance.heads.Head`) of this scheme for ``model``, or None."""
+        path = self.heads.get(model)
+        return None if path is None else _load_head(path)
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -106,6 +122,8 @@ class Scheme:
             "hypotheses": {label.name: list(label.hypotheses) for label in self.labels},
             "prototypes": {label.name: list(label.prototypes) for label in self.labels},
             "calibration": {model: vars(c) for model, c in self.calibration.items()},
+            "heads": {model: self.head(model).provenance() for model in self.heads},
+            "review_below": self.review_below,
         }
 
 
@@ -175,6 +193,11 @@ def scheme_from_dict(data: dict, source: str = "ad-hoc") -> Scheme:
     for model, cal in calibration.items():
         if set(cal.offsets) != set(names):
             raise SchemeError(f"{where}: calibration for {model!r} must give an offset for each of {names}")
+    base = Path(source).parent if source != "ad-hoc" else Path.cwd()
+    heads = {model: str((base / h["file"]).resolve()) for model, h in data.get("head", {}).items()}
+    review_below = float(data.get("review_below", REVIEW_BELOW))
+    if not 0.0 <= review_below <= 1.0:
+        raise SchemeError(f"{where}: review_below must be between 0 and 1, got {review_below}")
     return Scheme(
         name=data["name"],
         version=str(data.get("version", "1")),
@@ -184,6 +207,8 @@ def scheme_from_dict(data: dict, source: str = "ad-hoc") -> Scheme:
         threshold=float(data.get("threshold", 0.5)),
         source=source,
         calibration=calibration,
+        heads=heads,
+        review_below=review_below,
     )
 
 

@@ -1,0 +1,48 @@
+"""The real corpus (data/real): every row sourced, nothing edited, the held-out split frozen."""
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+
+TARGETS = {"NATO", "China", "Russia", "the United States", "Ukraine", "the EU", "Taiwan", "Japan"}
+
+
+@pytest.fixture(scope="module")
+def real(root):
+    return pd.read_csv(root / "data" / "real" / "real.csv", dtype=str, keep_default_na=False)
+
+
+def test_every_row_has_a_url_an_outlet_a_text_and_a_known_target(real):
+    assert len(real) >= 300
+    for col in ("url", "outlet", "text", "speaker", "source_type"):
+        assert (real[col].str.strip() != "").all(), col
+    assert real["url"].str.match(r"https?://").all()
+    assert set(real["target"]) <= TARGETS and set(real["source_type"]) == {"official", "state_media"}
+    assert real["id"].is_unique and not real["text"].duplicated().any()
+
+
+def test_texts_are_as_collected(real, root):
+    """No text was edited after collection: each equals its row in the collectors' files."""
+    raw = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False)
+                     for p in sorted((root / "data" / "real" / "raw").glob("collect_*.csv"))])
+    collected = set(zip(raw["text"], raw["url"]))
+    assert all((t, u) in collected for t, u in zip(real["text"], real["url"]))
+
+
+def test_gold_labels_follow_the_schemes(real):
+    assert set(real["gold_stance"]) <= {"favor", "against", "neutral"}
+    assert set(real["gold_tone"]) <= {"hostile", "critical", "neutral", "conciliatory"}
+    calm = real["gold_tone"].isin(["neutral", "conciliatory"]).mean()
+    assert calm >= 0.25
+
+
+def test_heldout_split_matches_its_recorded_hash(real, root):
+    sys.path.insert(0, str(root / "data" / "real"))
+    from build import heldout_sha256
+
+    card = (root / "data" / "real" / "README.md").read_text(encoding="utf-8")
+    recorded = card.split("held-out SHA-256: `")[1].split("`")[0]
+    assert heldout_sha256(real) == recorded
+    assert (real["split"] == "heldout").sum() >= 100
