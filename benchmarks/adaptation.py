@@ -24,7 +24,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from stance import Classifier  # noqa: E402
 from stance.evaluate import macro_f1  # noqa: E402
-from stance.fewshot import _stratified_folds, _zero_shot, fit_head, head_probabilities, learning_curve  # noqa: E402
+from stance.fewshot import _zero_shot, fit_head, head_probabilities, learning_curve  # noqa: E402
+from stance.heads import stratified_folds  # noqa: E402
 from stance.fewshot import summarise_curve  # noqa: E402
 from stance.schemes import load_scheme  # noqa: E402
 
@@ -38,7 +39,7 @@ def reference(clf: Classifier, table: pd.DataFrame, scheme: str, l2: float = 0.1
     y = table[f"gold_{scheme}"].map(names.index).to_numpy()
     p0, emb = _zero_shot(clf, sch, table, "target" if sch.target_aware else None, "text")
     pred = np.empty(len(y), dtype=int)
-    fold = _stratified_folds(y, 5)
+    fold = stratified_folds(y, 5)
     for f in range(5):
         head = fit_head(p0[fold != f], emb[fold != f], y[fold != f], len(names), l2)
         pred[fold == f] = head_probabilities(head, p0[fold == f], emb[fold == f]).argmax(1)

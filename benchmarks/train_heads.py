@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from stance import Classifier  # noqa: E402
 from stance.evaluate import expected_calibration_error, macro_f1  # noqa: E402
-from stance.heads import Head, fit_softmax, fit_temperature, save_head, softmax  # noqa: E402
+from stance.heads import Head, fit_softmax, fit_temperature, save_head, softmax, stratified_folds  # noqa: E402
 from stance.schemes import load_scheme  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,16 +83,6 @@ def balanced(y: np.ndarray, k: int, base: np.ndarray) -> np.ndarray:
     return base * (base.sum() / (k * np.maximum(counts, 1e-9)))[y]
 
 
-def folds(y: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
-    """Stratified fold numbers."""
-    rng = np.random.default_rng(seed)
-    fold = np.empty(len(y), dtype=int)
-    for label in np.unique(y):
-        rows = rng.permutation(np.flatnonzero(y == label))
-        fold[rows] = np.arange(len(rows)) % n_folds
-    return fold
-
-
 def floors(groups, real_blocks) -> np.ndarray:
     return np.concatenate([np.full(real_blocks[g].shape[1], 0.1 if g == "ngrams" else 0.0) for g in groups])
 
@@ -101,7 +91,7 @@ def cross_validate(feat_real, y_real, feat_syn, y_syn, k, l2, syn_weight, floor,
     """Out-of-fold logits (averaged over repeats) of one candidate on the real dev rows."""
     logits = np.zeros((len(y_real), k))
     for r in range(repeats):
-        fold = folds(y_real, n_folds, seed=r)
+        fold = stratified_folds(y_real, n_folds, seed=r)
         for f in range(n_folds):
             tr = fold != f
             x = np.vstack([feat_real[tr], feat_syn]) if syn_weight else feat_real[tr]

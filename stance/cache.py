@@ -31,6 +31,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from stance.errors import StanceWarning
+
 FORMAT = "stance-result-cache"
 SCHEMA_VERSION = "1"
 FILE_NAME = "results.sqlite3"
@@ -46,7 +48,7 @@ CREATE TABLE IF NOT EXISTS digests (files TEXT PRIMARY KEY, sha256 TEXT NOT NULL
 """
 
 
-class CacheWarning(UserWarning):
+class CacheWarning(StanceWarning):
     """The result cache was rebuilt or skipped; the results themselves are unaffected."""
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import unicodedata
@@ -349,11 +350,19 @@ class Classifier:
         if not long:
             return parts
         budget = self._text_budget(sch, target)
-        long = [k for k in long if byte_bound(k) > budget]
-        if long:
-            self.load()
-            for k in long:
-                parts[k] = split_text(k, self.backend_.count_tokens, budget)
+        cache = self.result_cache() if not is_model_object(self.model) else None
+        model_key = None
+        if cache is not None:
+            from stance.cache import digest, model_description
+
+            model_key = digest(model_description(self.model_info(), self.precision))
+        for k in (k for k in long if byte_bound(k) > budget):
+            def compute(k=k) -> str:
+                return json.dumps(split_text(k, self.load().backend_.count_tokens, budget), ensure_ascii=False)
+
+            # memoised in the result cache, so that a cached re-run of long texts loads no model
+            parts[k] = json.loads(compute() if cache is None else cache.memo(f"split:{model_key}:{budget}:{digest(k)}",
+                                                                               compute))
         return parts
 
     def _text_budget(self, sch: Scheme, target: str | None) -> int:

@@ -16,11 +16,14 @@ from stance.errors import StanceError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stance", description="Zero-shot stance, tone and rhetoric labels "
                                      "for quoted political statements.")
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    from stance import __version__
+
+    parser.add_argument("--version", action="version", version=f"stance {__version__}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command")
 
     c = sub.add_parser("classify", help="label the statements of a CSV / TSV / JSONL / Parquet file")
-    c.add_argument("input", nargs="+", help="input table (.csv, .tsv, .jsonl or .parquet); with --workers or "
+    c.add_argument("input", nargs="+", help="input table (.csv, .tsv, .jsonl, .parquet or .xlsx); with --workers or "
                    "--scheduler: files and quoted globs ('data/*.parquet'), one partition per file")
     c.add_argument("--scheme", action="append", default=None,
                    help="scheme name or .toml path; repeat for several (default: stance)")
@@ -47,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "platform's user cache folder, e.g. ~/.cache/stance)")
     c.add_argument("--chunk-size", type=int, default=10_000,
                    help="rows read, labelled and written at a time (default: 10000)")
-    c.add_argument("--out", required=True, help="output table (.csv, .tsv, .jsonl or .parquet)")
+    c.add_argument("--out", required=True, help="output table (.csv, .tsv, .jsonl, .parquet or .xlsx)")
     c.add_argument("--quiet", action="store_true", help="no progress bars or messages")
     c.add_argument("--workers", type=int, help="run on a Dask cluster of N worker processes on this machine; "
                    "--out is then a folder of part-*.parquet files (needs: pip install 'stance[dask]')")
@@ -81,11 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print one JSON object")
 
     w = sub.add_parser("worksheet", help="draw a balanced sample of statements as a blank labelling sheet")
-    w.add_argument("input", help="statements table (.csv, .tsv, .jsonl or .parquet)")
+    w.add_argument("input", help="statements table (.csv, .tsv, .jsonl, .parquet or .xlsx)")
     w.add_argument("--n", type=int, default=20, help="statements on the sheet (default: 20)")
     w.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     w.add_argument("--labels", default="stance,tone", help="label columns to fill in (default: stance,tone)")
-    w.add_argument("--out", required=True, help="the sheet (.csv, .tsv, .jsonl or .parquet)")
+    w.add_argument("--out", required=True, help="the sheet (.csv, .tsv, .jsonl, .parquet or .xlsx)")
     w.add_argument("--html", help="also write a printable HTML version here")
 
     x = sub.add_parser("explain", help="which words carry a statement's label (occlusion)")
@@ -99,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--json", action="store_true", help="print one JSON object")
 
     s = sub.add_parser("sensitivity", help="how many labels change when each hypothesis phrasing is used alone")
-    s.add_argument("input", help="statements table (.csv, .tsv, .jsonl or .parquet)")
+    s.add_argument("input", help="statements table (.csv, .tsv, .jsonl, .parquet or .xlsx)")
     s.add_argument("--scheme", default="stance", help="scheme name or .toml path (default: stance)")
     s.add_argument("--target", help="target of a target-aware scheme, for every row (e.g. NATO)")
     s.add_argument("--target-col", help="column with each row's target (default: 'target' if present)")
@@ -114,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="write a self-contained HTML report (charts, comparisons, statements) "
                        "of a results file")
-    r.add_argument("results", help="results table written by `stance classify` (.csv, .tsv, .jsonl, .parquet)")
+    r.add_argument("results", help="results table written by `stance classify` (.csv, .tsv, .jsonl, .parquet or .xlsx)")
     r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
     r.add_argument("--by", default="source_type", help="column to group and compare by (default: source_type)")
     r.add_argument("--title", default="Stance and tone report", help="title of the report")
@@ -318,11 +321,6 @@ COMMANDS = {"explain": cmd_explain, "worksheet": cmd_worksheet, "evaluate": cmd_
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.version:
-        from stance import __version__
-
-        print(__version__)
-        return 0
     if args.command is None:
         parser.print_help()
         return 2

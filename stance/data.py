@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import re
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -57,12 +59,48 @@ def sniff_delimiter(path: Path) -> str:
     return best if counts[best] > 1 else ","
 
 
+@contextmanager
+def any_field_size():
+    """Let the csv module read cells of any size (its default refuses cells over 131,072
+    characters, and a 20,000-word speech is longer); the old limit is restored afterwards."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2 ** 31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def read_excel_text(path: Path) -> pd.DataFrame:
+    """The first sheet of an Excel file, every cell as text (empty cells missing)."""
+    return pd.read_excel(path, engine="openpyxl", dtype=str, keep_default_na=False, na_values=[""])
+
+
+SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which every text cell that a spreadsheet would run as a formula (it starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) starts with an apostrophe instead, as
+    OWASP recommends against CSV/formula injection; used for ``.xlsx`` output and worksheets.
+
+    >>> escape_formulas(pd.DataFrame({"t": ["=1+1", "ok", 3]}))["t"].tolist()
+    ["'=1+1", 'ok', 3]
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(SPREADSHEET_FORMULA)
+                                    else v)
+    return out
+
+
 def check_delimited(path: Path, delimiter: str) -> None:
     """Refuse, in one line naming the file and the line, a CSV/TSV file that is not UTF-8 text,
     holds NUL bytes (binary data) or has a row with more or fewer cells than the header."""
     where = f"{str(path)!r}"
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with open(path, encoding="utf-8-sig", newline="") as fh, any_field_size():
             reader = csv.reader(fh, delimiter=delimiter)
             width, prev = None, 0
             for record in reader:
@@ -100,8 +138,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV, TSV, JSONL, Parquet or Excel table.
 
     CSV: UTF-8 (with or without a BOM), any line ends, quoted newlines, comma, semicolon or tab
-    delimited (sniffed from the header). A broken file is refused in one line naming the file
-    and, where it applies, the line.
+    delimited (sniffed from the header), cells of any size. A broken file is refused in one line
+    naming the file and, where it applies, the line. Cells of CSV, TSV and Excel files are kept
+    as text (an id ``001`` stays ``"001"``), as in ``stance classify``; JSONL and Parquet keep
+    their own types.
 
     >>> read_table(bundled_path("statements.csv")).columns[:2].tolist()
     ['id', 'text']
@@ -114,11 +154,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
         check_delimited(path, delimiter)
     try:
         if suffix in (".csv", ".tsv"):
-            df = pd.read_csv(path, sep=delimiter, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+            df = pd.read_csv(path, sep=delimiter, keep_default_na=False, na_values=[""], encoding="utf-8-sig",
+                             dtype=str)
         elif suffix == ".jsonl":
             df = pd.read_json(path, lines=True, dtype=False)
         elif suffix == ".xlsx":
-            df = pd.read_excel(path, engine="openpyxl")
+            df = read_excel_text(path)
         else:
             df = pd.read_parquet(path)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError, KeyError) as exc:
@@ -173,7 +214,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
         elif suffix == ".jsonl":
             df.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
         elif suffix == ".xlsx":
-            df.to_excel(tmp, index=False, engine="openpyxl")
+            escape_formulas(df).to_excel(tmp, index=False, engine="openpyxl")
         else:
             df.to_parquet(tmp, index=False)
         tmp.replace(path)
@@ -204,7 +245,9 @@ def load_statements() -> pd.DataFrame:
     >>> set(df["source_type"]) == {"official", "state_media"}
     True
     """
-    return read_table(bundled_path("statements.csv"))
+    df = read_table(bundled_path("statements.csv"))  # cells as text; the flag column as booleans
+    df["synthetic"] = df["synthetic"].str.strip().str.lower().isin(_TRUE)
+    return df
 
 
 # --- statement tables users bring -------------------------------------------------------------
@@ -235,10 +278,11 @@ def row_numbers(path: Path, n_rows: int) -> tuple[str, list[int]]:
         text = path.read_text(encoding="utf-8-sig")
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(path))
         lines, prev = [], 0
-        for record in reader:
-            if record and any(cell.strip() for cell in record):
-                lines.append(prev + 1)
-            prev = reader.line_num
+        with any_field_size():
+            for record in reader:
+                if record and any(cell.strip() for cell in record):
+                    lines.append(prev + 1)
+                prev = reader.line_num
         return "line", lines[1:n_rows + 1]
     if suffix == ".jsonl":
         text = path.read_text(encoding="utf-8")

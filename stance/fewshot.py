@@ -261,15 +261,6 @@ def head_probabilities(head: dict, p0: np.ndarray, embeddings: np.ndarray) -> np
     return softmax(x @ head["weight"] + head["bias"])
 
 
-def _stratified_folds(y: np.ndarray, n_folds: int, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    fold = np.empty(len(y), dtype=int)
-    for label in np.unique(y):
-        rows = rng.permutation(np.flatnonzero(y == label))
-        fold[rows] = np.arange(len(rows)) % n_folds
-    return fold
-
-
 def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int,
                   margin: float = MARGIN, weights=WEIGHTS) -> tuple[str, float | None, dict]:
     """Which adaptation to keep, by stratified cross-validation (:data:`CV_FOLDS` folds) on the
@@ -277,11 +268,12 @@ def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_label
     Returns ``(method, l2, cv)`` where ``cv`` maps each candidate to its cross-validated
     macro-F1; with fewer than :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend."""
     from stance.evaluate import macro_f1
+    from stance.heads import stratified_folds
 
     y = np.asarray(y, dtype=int)
     if np.bincount(y, minlength=n_labels).min() < HEAD_MIN_PER_LABEL:
         return "blend", None, {}
-    fold = _stratified_folds(y, CV_FOLDS)
+    fold = stratified_folds(y, CV_FOLDS)
     pred = {"blend": np.empty(len(y), dtype=int), **{f"head l2={l2}": np.empty(len(y), dtype=int) for l2 in HEAD_L2}}
     for f in range(CV_FOLDS):
         tr, te = fold != f, fold == f

@@ -208,6 +208,20 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, n_labels: int, l2: float = 1.0,
     return theta[: d * n_labels].reshape(d, n_labels), theta[d * n_labels:]
 
 
+def stratified_folds(y: np.ndarray, n_folds: int, seed: int = 0) -> np.ndarray:
+    """A fold number per row, each label spread evenly over the folds (seeded).
+
+    >>> stratified_folds(np.array([0, 0, 1, 1]), 2).tolist().count(0)
+    2
+    """
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(y), dtype=int)
+    for label in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == label))
+        fold[rows] = np.arange(len(rows)) % n_folds
+    return fold
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The temperature that maximises the likelihood of held-out ``logits`` (Guo et al. 2017).
 

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from stance.errors import InputError
+from stance.errors import InputError, StanceWarning
 
 QUOTE_COLUMNS = ["id", "text", "quote", "sentence", "kind", "speaker", "speaker_reason", "attribution",
                  "source", "source_type", "date", "date_text", "citation", "target", "document", "quote_no",
@@ -62,7 +62,7 @@ MAX_DEPTH = 6      # quotes nest this deep at most; deeper marks are stray
 CONTEXT = 600      # characters of the sentence either side of a quote used for attribution
 
 
-class QuoteWarning(UserWarning):
+class QuoteWarning(StanceWarning):
     """An unbalanced quotation mark: reported, and the quote skipped."""
 
 

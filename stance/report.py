@@ -336,4 +336,31 @@ def read_results(path: str | Path) -> tuple[pd.DataFrame, dict | None]:
     df = read_table(path)
     side = provenance_path(path)
     prov = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else None
-    return df, prov
+    return typed_results(df, prov), prov
+
+
+def typed_results(df: pd.DataFrame, provenance: dict | None) -> pd.DataFrame:
+    """A results table read back as text, with each run's result columns typed again:
+    confidences and probabilities as floats, ``S_parts`` as integers, ``S_review`` and a
+    multi-label scheme's ``S_<label>`` as booleans. Other columns stay as they were read.
+
+    >>> t = pd.DataFrame({"tone_confidence": ["0.5"], "tone_review": ["True"], "tone_parts": ["1"]})
+    >>> typed_results(t, None).dtypes.astype(str).tolist()
+    ['float64', 'boolean', 'Int64']
+    """
+    from stance.compare import as_bool
+
+    out = df.copy()
+    runs = (provenance or {}).get("runs", {})
+    names = set(runs) | {c.rsplit("_", 1)[0] for c in out.columns if c.endswith("_confidence")}
+    for name in names:
+        labels = runs.get(name, {}).get("scheme", {}).get("labels", [])
+        floats = [f"{name}_confidence"] + [c for c in out.columns if c.startswith(f"{name}_p_")]
+        for col in (c for c in floats if c in out.columns):
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+        if f"{name}_parts" in out.columns:
+            out[f"{name}_parts"] = pd.to_numeric(out[f"{name}_parts"], errors="coerce").astype("Int64")
+        for col in [f"{name}_review"] + [f"{name}_{label}" for label in labels]:
+            if col in out.columns and not pd.api.types.is_float_dtype(out[col]):
+                out[col] = as_bool(out[col])
+    return out

@@ -54,6 +54,12 @@ def _chunks(path: Path, suffix: str, chunk_size: int) -> Iterator[pd.DataFrame]:
             yield from reader
     elif suffix == ".jsonl":
         yield from jsonl_chunks(path, chunk_size)
+    elif suffix == ".xlsx":  # a sheet holds at most 1,048,576 rows: read whole, handed out in chunks
+        from stance.data import read_excel_text
+
+        sheet = read_excel_text(path)
+        for start in range(0, max(len(sheet), 1), chunk_size):
+            yield sheet.iloc[start:start + chunk_size]
     else:
         import pyarrow.parquet as pq
 
@@ -129,6 +135,8 @@ class TableWriter:
             elif suffix == ".jsonl":
                 text = df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
                 self.handle_.write(text if text.endswith("\n") else text + "\n")
+            elif suffix == ".xlsx":  # kept until commit: a workbook is written whole
+                self.sheet_ = [*getattr(self, "sheet_", []), df]
             else:
                 import pyarrow as pa
 
@@ -145,7 +153,8 @@ class TableWriter:
     def _open(self, suffix: str) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle_ = None if suffix == ".parquet" else open(self.partial, "w", encoding="utf-8", newline="")
+            self.handle_ = (None if suffix in (".parquet", ".xlsx")
+                            else open(self.partial, "w", encoding="utf-8", newline=""))
         except OSError as exc:
             raise InputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}") from None
 
@@ -160,6 +169,12 @@ class TableWriter:
         temporary name, so that a full disk leaves neither file looking complete)."""
         try:
             self._close()
+            if getattr(self, "sheet_", None):
+                from stance.data import escape_formulas
+
+                escape_formulas(pd.concat(self.sheet_, ignore_index=True)).to_excel(self.partial, index=False,
+                                                                                   engine="openpyxl")
+                self.sheet_ = []
             if not self.partial.exists():
                 raise InputError(f"nothing was written to {str(self.path)!r}")
             sidecar = provenance_path(self.path)
