@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from stance import Classifier  # noqa: E402
 from stance.evaluate import expected_calibration_error, macro_f1  # noqa: E402
-from stance.heads import Head, fit_softmax, fit_temperature, save_head, softmax, stratified_folds  # noqa: E402
+from stance.heads import (Head, balanced_weights, fit_standardised, fit_temperature, save_head, softmax,  # noqa: E402
+                          stratified_folds)
 from stance.schemes import load_scheme  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,37 +51,16 @@ def load_rows() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def blocks(clf: Classifier, table: pd.DataFrame, scheme: str, groups: set[str]) -> dict[str, np.ndarray]:
     """Every feature group for every row, and the zero-shot probabilities (the scheme's head off)."""
-    sch = load_scheme(scheme)
-    sch = type(sch)(**{**vars(sch), "heads": {}})
+    sch = replace(load_scheme(scheme), heads={})
     backend = clf.load().backend_
-    out: dict[str, list] = {g: [] for g in groups}
-    out["zero_shot"] = []
+    out: dict[str, list] = {g: [] for g in (*groups, "zero_shot")}
     by = table["target"] if sch.target_aware else pd.Series("", index=table.index)
     for target, rows in table.groupby(by):
         texts, tgt = rows["text"].tolist(), (target or None)
-        for g in groups:
-            feats = backend.head_features(texts, sch, tgt, SimpleNamespace(groups=(g,)))
-            out[g].append(pd.DataFrame(feats, index=rows.index))
+        for g, values in backend.feature_blocks(texts, sch, tgt, tuple(groups)).items():
+            out[g].append(pd.DataFrame(values, index=rows.index))
         out["zero_shot"].append(pd.DataFrame(backend.probabilities(texts, sch, tgt), index=rows.index))
     return {g: pd.concat(v).sort_index().to_numpy() for g, v in out.items()}
-
-
-def standardise(x: np.ndarray, floor: np.ndarray):
-    """Column means and spreads; a column's spread is at least its ``floor`` (0 for dense
-    features; 0.1 for n-gram indicators, so that a rare n-gram is not blown up)."""
-    mean, scale = x.mean(0), x.std(0)
-    return mean, np.maximum(np.where(scale > 1e-9, scale, 1.0), floor)
-
-
-def train(x, y, k, l2, weight, floor):
-    mean, scale = standardise(x, floor)
-    w, b = fit_softmax((x - mean) / scale, y, k, l2=l2, sample_weight=weight)
-    return mean, scale, w, b
-
-
-def balanced(y: np.ndarray, k: int, base: np.ndarray) -> np.ndarray:
-    counts = np.bincount(y, weights=base, minlength=k)
-    return base * (base.sum() / (k * np.maximum(counts, 1e-9)))[y]
 
 
 def floors(groups, real_blocks) -> np.ndarray:
@@ -97,7 +77,7 @@ def cross_validate(feat_real, y_real, feat_syn, y_syn, k, l2, syn_weight, floor,
             x = np.vstack([feat_real[tr], feat_syn]) if syn_weight else feat_real[tr]
             y = np.r_[y_real[tr], y_syn] if syn_weight else y_real[tr]
             base = np.r_[np.ones(tr.sum()), np.full(len(y_syn), syn_weight)] if syn_weight else np.ones(tr.sum())
-            mean, scale, w, b = train(x, y, k, l2, balanced(y, k, base), floor)
+            mean, scale, w, b = fit_standardised(x, y, k, l2, balanced_weights(y, k, base), floor)
             logits[~tr] += ((feat_real[~tr] - mean) / scale) @ w + b
     return logits / repeats
 
@@ -151,7 +131,8 @@ def main() -> None:
             x = np.vstack([fr, fs]) if syn_w else fr
             y = np.r_[y_real, y_syn] if syn_w else y_real
             base = np.r_[np.ones(len(y_real)), np.full(len(y_syn), syn_w)] if syn_w else np.ones(len(y_real))
-            mean, scale, w, b = train(x, y, len(labels), l2, balanced(y, len(labels), base), floors(groups, real_blocks))
+            mean, scale, w, b = fit_standardised(x, y, len(labels), l2, balanced_weights(y, len(labels), base),
+                                                 floors(groups, real_blocks))
             info = {"trained_on": {"real_dev_rows": int(len(y_real)), "synthetic_rows": int(len(y_syn)) if syn_w else 0,
                                    "synthetic_weight": syn_w, "data": "data/real/real.csv (split dev) + "
                                    "data/dev/synthetic_a.csv + synthetic_b.csv"},

@@ -30,17 +30,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "data" / "real"))
 
-from build import heldout_sha256  # noqa: E402
+from build import heldout_sha256, recorded_heldout_sha256  # noqa: E402
 
 from stance.evaluate import evaluate, expected_calibration_error  # noqa: E402
 from stance.schemes import load_scheme  # noqa: E402
 
 SCHEMES = ("stance", "tone")
-
-
-def recorded_sha256() -> str:
-    card = (ROOT / "data" / "real" / "README.md").read_text(encoding="utf-8")
-    return card.split("held-out SHA-256: `")[1].split("`")[0]
 
 
 def classify(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
@@ -82,7 +77,7 @@ def main() -> None:
 
     real = pd.read_csv(ROOT / "data" / "real" / "real.csv", dtype=str, keep_default_na=False)
     sha = heldout_sha256(real)
-    if sha != recorded_sha256():
+    if sha != recorded_heldout_sha256():
         sys.exit(f"the held-out split's SHA-256 {sha} differs from the data card's: the split was changed")
     heldout = real[real["split"] == "heldout"].reset_index(drop=True)
     sets = {"real held-out (never tuned on)": heldout}

@@ -155,17 +155,16 @@ class FewShot:
     loo_accuracy: dict = field(default_factory=dict)
     temperature: float = 1.0  # recalibration: softmax(temperature * log p0 + bias)
     bias: list = field(default_factory=list)  # one per label; empty: none
-    method: str = "blend"  # "blend" (recalibration + prototypes) or "head" (see HeadFit)
+    method: str = "blend"  # "blend" (recalibration + prototypes) or "head" (see fit_head)
     head: dict = field(default_factory=dict)  # the head's arrays (mean, scale, weight, bias) and l2
     cv: dict = field(default_factory=dict)  # cross-validated macro-F1 of each candidate method
 
     def adapt(self, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
         """Adapted probabilities for texts with zero-shot probabilities ``p0`` and these embeddings."""
-        if self.method == "head":
-            h = {k: np.asarray(v, dtype=float) for k, v in self.head.items() if k != "l2"}
-            return head_probabilities(h, p0, embeddings)
-        bias = np.asarray(self.bias, dtype=float) if self.bias else np.zeros(p0.shape[1])
-        return blend(recalibrate(p0, self.temperature, bias), embeddings @ self.prototypes.T, self.weight, self.scale)
+        fitted = {"method": self.method, "head": {k: np.asarray(v, dtype=float) for k, v in self.head.items()},
+                  "temperature": self.temperature, "bias": self.bias or np.zeros(p0.shape[1]),
+                  "prototypes": self.prototypes, "weight": self.weight}
+        return adapted_probabilities(fitted, p0, embeddings, self.scale)
 
     def to_dict(self) -> dict:
         return {"format": FORMAT, "scheme": self.scheme, "labels": self.labels, "model": self.model,
@@ -244,13 +243,10 @@ def head_features(p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
 
 def fit_head(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int, l2: float) -> dict:
     """A regularised softmax head over :func:`head_features` (class-balanced), as plain arrays."""
-    from stance.heads import fit_softmax
+    from stance.heads import balanced_weights, fit_standardised
 
-    x = head_features(p0, embeddings)
-    mean, scale = x.mean(0), x.std(0)
-    scale = np.where(scale > 1e-9, scale, 1.0)
-    counts = np.bincount(y, minlength=n_labels)
-    w, b = fit_softmax((x - mean) / scale, y, n_labels, l2=l2, sample_weight=(len(y) / (n_labels * counts))[y])
+    mean, scale, w, b = fit_standardised(head_features(p0, embeddings), y, n_labels, l2,
+                                         balanced_weights(y, n_labels))
     return {"mean": mean, "scale": scale, "weight": w, "bias": b, "l2": l2}
 
 
@@ -298,12 +294,12 @@ def adapt_any(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: i
             "prototypes": prototypes, "weight": weight, "loo_accuracy": accuracy}
 
 
-def adapted_probabilities(fitted: dict, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-    """Probabilities under the fields :func:`adapt_any` returns."""
+def adapted_probabilities(fitted: dict, p0: np.ndarray, embeddings: np.ndarray, scale: float = SCALE) -> np.ndarray:
+    """Probabilities under the fields :func:`adapt_any` returns (or a :class:`FewShot`'s)."""
     if fitted["method"] == "head":
         return head_probabilities(fitted["head"], p0, embeddings)
-    return blend(recalibrate(p0, fitted["temperature"], np.asarray(fitted["bias"])),
-                 embeddings @ fitted["prototypes"].T, fitted["weight"])
+    return blend(recalibrate(p0, fitted["temperature"], np.asarray(fitted["bias"], dtype=float)),
+                 embeddings @ fitted["prototypes"].T, fitted["weight"], scale)
 
 
 def _labelled(clf, data, scheme, gold: str, text_col: str):

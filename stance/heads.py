@@ -222,6 +222,28 @@ def stratified_folds(y: np.ndarray, n_folds: int, seed: int = 0) -> np.ndarray:
     return fold
 
 
+def balanced_weights(y: np.ndarray, n_labels: int, base: np.ndarray | None = None) -> np.ndarray:
+    """Sample weights that give every label the same total weight (``base``: each row's own
+    weight before balancing, 1 by default).
+
+    >>> balanced_weights(np.array([0, 0, 0, 1]), 2).tolist()
+    [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0]
+    """
+    base = np.ones(len(y)) if base is None else np.asarray(base, dtype=float)
+    counts = np.bincount(y, weights=base, minlength=n_labels)
+    return base * (base.sum() / (n_labels * np.maximum(counts, 1e-9)))[y]
+
+
+def fit_standardised(x: np.ndarray, y: np.ndarray, n_labels: int, l2: float,
+                     sample_weight: np.ndarray | None = None, floor=0.0):
+    """:func:`fit_softmax` on standardised columns: ``(mean, scale, weight, bias)``, a column's
+    scale being at least its ``floor`` (so that a rare 0/1 indicator is not blown up)."""
+    mean, scale = x.mean(0), x.std(0)
+    scale = np.maximum(np.where(scale > 1e-9, scale, 1.0), floor)
+    weight, bias = fit_softmax((x - mean) / scale, y, n_labels, l2=l2, sample_weight=sample_weight)
+    return mean, scale, weight, bias
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The temperature that maximises the likelihood of held-out ``logits`` (Guo et al. 2017).
 

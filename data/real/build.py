@@ -35,6 +35,12 @@ def heldout_sha256(real: pd.DataFrame) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
+def recorded_heldout_sha256() -> str:
+    """The held-out split's SHA-256 as the data card (README.md beside this file) records it."""
+    card = (HERE / "README.md").read_text(encoding="utf-8")
+    return card.split("held-out SHA-256: `")[1].split("`")[0]
+
+
 def merge() -> None:
     frames = []
     for path in sorted((HERE / "raw").glob("collect_*.csv")):

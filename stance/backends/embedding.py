@@ -15,7 +15,6 @@ offsets of 0 (single-label) or :data:`DEFAULT_MULTI_OFFSET` (multi-label), and
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -154,45 +153,44 @@ class EmbeddingBackend:
         (with ``by_clause``, the highest over the text and its clauses)."""
         return self._encode_and_score(texts, scheme, target, top_k, by_clause)[0]
 
+    def _hypothesis_set(self, scheme: Scheme, target: str | None) -> tuple[np.ndarray, np.ndarray, int]:
+        """The embeddings of a scheme's hypotheses and prototypes (target filled in), the label
+        index of each, and the number of labels."""
+        groups = scheme.hypotheses(target, prototypes=True)
+        owners = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
+        return self.hypothesis_embeddings(tuple(h for g in groups for h in g)), owners, len(groups)
+
     def _encode_and_score(self, texts: list[str], scheme: Scheme, target: str | None, top_k: int | None = None,
                           by_clause: bool | None = None, need_parts: bool = False):
         """Label scores (see :meth:`label_scores`), with the embeddings of each text and of its
-        parts from the same forward pass: ``(scores, text_emb, parts, part_emb, owner)``."""
+        parts from the same forward pass: ``(scores, text_emb, parts, part_emb)``."""
         cal = self.calibration(scheme)
         top_k = cal.top_k if top_k is None else top_k
         by_clause = cal.clauses if by_clause is None else by_clause
-        groups = scheme.hypotheses(target, prototypes=True)
-        owners = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
-        hyp_emb = self.hypothesis_embeddings(tuple(h for g in groups for h in g))
+        hyp_emb, owners, n_labels = self._hypothesis_set(scheme, target)
         parts = [[t, *clauses(t)] if by_clause or need_parts else [t] for t in texts]
         owner_text = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)])
         first = np.r_[0, np.cumsum([len(p) for p in parts])[:-1]]
         emb = self.encode([p for ps in parts for p in ps])
         scored = np.ones(len(emb), dtype=bool) if by_clause else np.isin(np.arange(len(emb)), first)
-        scores = label_scores(emb[scored], hyp_emb, owners, len(groups), top_k)
-        best = np.full((len(texts), len(groups)), -np.inf)
+        scores = label_scores(emb[scored], hyp_emb, owners, n_labels, top_k)
+        best = np.full((len(texts), n_labels), -np.inf)
         np.maximum.at(best, owner_text[scored], scores)
-        return best, emb[first], parts, emb, owner_text
+        return best, emb[first], parts, emb
 
-    def _pooled(self, emb: np.ndarray, scheme: Scheme, target: str | None) -> np.ndarray:
-        """Label scores of given embeddings (no clauses) against ``scheme``'s hypotheses and prototypes."""
-        groups = scheme.hypotheses(target if scheme.target_aware else None, prototypes=True)
-        owners = np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)])
-        hyp_emb = self.hypothesis_embeddings(tuple(h for g in groups for h in g))
-        return label_scores(emb, hyp_emb, owners, len(groups), self.calibration(scheme).top_k)
-
-    def head_features(self, texts: list[str], scheme: Scheme, target: str | None, head) -> np.ndarray:
-        """The features a trained head reads (:mod:`stance.heads`), in the head's group order:
-        ``text`` and ``target_text`` embeddings, the scheme's ``scores``, ``cues``, and
+    def feature_blocks(self, texts: list[str], scheme: Scheme, target: str | None,
+                       groups: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """The feature groups a trained head reads (:mod:`stance.heads`), from one forward pass:
+        ``text`` and ``target_text`` embeddings, the scheme's ``scores``, ``cues``, ``ngrams``, and
         ``scores:<scheme>`` / ``target_scores:<scheme>``: another built-in scheme's label scores
         of the text or of its target clauses."""
         from stance.heads import cue_features, mentions, ngram_features
         from stance.schemes import load_scheme
 
-        need_parts = any(g.startswith("target_") for g in head.groups)
-        scores, text_emb, parts, emb, owner = self._encode_and_score(texts, scheme, target, need_parts=need_parts)
+        need_parts = any(g.startswith("target_") for g in groups)
+        scores, text_emb, parts, emb = self._encode_and_score(texts, scheme, target, need_parts=need_parts)
         blocks = {"text": text_emb, "scores": scores, "cues": cue_features(texts, target)}
-        if "ngrams" in head.groups:
+        if "ngrams" in groups:
             blocks["ngrams"] = ngram_features(texts, target)
         target_emb = text_emb
         if need_parts:
@@ -204,16 +202,17 @@ class EmbeddingBackend:
                     target_emb[i] = emb[start + 1:start + len(ps)][hit].mean(axis=0)
                 start += len(ps)
             blocks["target_text"] = target_emb
-        mentioned = blocks["cues"][:, -1:]  # 1 where the text mentions the target (stance.heads.CUES)
-        for g in head.groups:
-            if g.endswith("*mentioned"):  # a group's features where the target is mentioned, else 0
-                base = g.removesuffix("*mentioned")
-                blocks[g] = (blocks[base] if base in blocks else
-                             self.head_features(texts, scheme, target, SimpleNamespace(groups=(base,)))) * mentioned
-            elif ":" in g:
-                kind, other = g.split(":", 1)
-                blocks[g] = self._pooled(target_emb if kind == "target_scores" else text_emb, load_scheme(other), target)
-        return np.hstack([blocks[g] for g in head.groups])
+        for g in (g for g in groups if ":" in g):
+            kind, other = g.split(":", 1)
+            other_scheme = load_scheme(other)
+            hyp_emb, owners, n_labels = self._hypothesis_set(other_scheme, target)
+            blocks[g] = label_scores(target_emb if kind == "target_scores" else text_emb, hyp_emb, owners, n_labels,
+                                     self.calibration(other_scheme).top_k)
+        return {g: blocks[g] for g in groups}
+
+    def head_features(self, texts: list[str], scheme: Scheme, target: str | None, head) -> np.ndarray:
+        """The features ``head`` reads, its groups (:meth:`feature_blocks`) side by side in its order."""
+        return np.hstack(list(self.feature_blocks(texts, scheme, target, head.groups).values()))
 
     def probabilities(self, texts: list[str], scheme: Scheme, target: str | None) -> np.ndarray:
         head = scheme.head(self.name)
