@@ -231,3 +231,85 @@ def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
         inside = which == b
         gap += inside.sum() * abs(conf[inside].mean() - ok[inside].mean())
     return round(float(gap / len(conf)), 12)
+
+
+# --- quote extraction ----------------------------------------------------------------------------
+
+def _norm_speaker(name) -> str:
+    import re
+
+    s = re.sub(r"^the\s+", "", str(name or "").lower().strip())
+    s = re.sub(r"[’']s$", "", s)
+    return " ".join(re.sub(r"[^\w ]", " ", s).split())
+
+
+def same_speaker(a, b) -> bool:
+    """True when two speaker strings name the same speaker: equal without case, a leading "the",
+    a possessive or punctuation, one is the other's surname ("Rutte", "Mark Rutte") or its
+    acronym ("MAC", "Mainland Affairs Council"); two empty speakers agree.
+
+    >>> same_speaker("Mark Rutte", "Rutte"), same_speaker("the Kremlin", "Kremlin"), same_speaker("", "NATO")
+    (True, True, False)
+    >>> same_speaker("CCP", "Chinese Communist Party"), same_speaker("UK", "United States")
+    (True, False)
+    """
+    for long, short in ((a, b), (b, a)):
+        if _acronym(long) and _acronym(long) == _norm_speaker(short).replace(" ", ""):
+            return True
+    a, b = _norm_speaker(a), _norm_speaker(b)
+    if a == b:
+        return True
+    return bool(a and b and (a.split()[-1] == b or b.split()[-1] == a))
+
+
+def _acronym(name: str) -> str:
+    """The initials of a name's capitalised words ("Mainland Affairs Council" -> "mac"), or ""."""
+    words = [w for w in str(name).replace("the ", " ").split() if w[:1].isupper()]
+    return "".join(w[0] for w in words).lower() if len(words) >= 2 else ""
+
+
+def has_sentence_break(speaker) -> bool:
+    """True for a speaker string that runs across a sentence ("Smith added. The Secretary General").
+
+    >>> has_sentence_break("Smith added. The Secretary General"), has_sentence_break("U.S. President Joe Biden")
+    (True, False)
+    """
+    import re
+
+    return bool(re.search(r"(?<![A-Z])[.!?]\s+[A-Z“\"]|\n|•", str(speaker or "")))
+
+
+def extraction_scores(found: pd.DataFrame, gold: pd.DataFrame, slack: int = 2) -> dict:
+    """Quote extraction against gold quotes: recall, spurious share, speakers right (statements,
+    terms) and speakers with a sentence break.
+
+    ``found`` and ``gold`` have ``file``, ``start``, ``end`` (offsets of the quoted words in the
+    file) and ``speaker``; gold also ``kind``. A gold quote is found when a row starts and ends
+    within ``slack`` characters of it. A found row matching no gold quote is spurious.
+
+    >>> gold = pd.DataFrame({"file": ["a"] * 2, "start": [5, 40], "end": [20, 46], "kind": ["statement", "term"],
+    ...                      "speaker": ["Mark Rutte", ""]})
+    >>> found = pd.DataFrame({"file": ["a"] * 2, "start": [5, 60], "end": [21, 70], "speaker": ["Rutte", "x"]})
+    >>> s = extraction_scores(found, gold)
+    >>> s["recall"], s["spurious"], s["statements_right"], s["statements"]
+    (0.5, 0.5, 1.0, 1)
+    """
+    matched_found: set = set()
+    right = {"statement": [], "term": []}
+    for g in gold.itertuples():
+        rows = found[(found["file"] == g.file) & ((found["start"] - g.start).abs() <= slack)
+                     & ((found["end"] - g.end).abs() <= slack)]
+        if rows.empty:
+            continue
+        matched_found.add(rows.index[0])
+        right.setdefault(g.kind, []).append(same_speaker(rows.iloc[0]["speaker"], g.speaker))
+    n_found = len(found)
+    return {
+        "gold": len(gold), "found": n_found, "matched": len(matched_found),
+        "recall": len(matched_found) / len(gold) if len(gold) else float("nan"),
+        "spurious": (n_found - len(matched_found)) / n_found if n_found else 0.0,
+        "statements": len(right["statement"]), "terms": len(right["term"]),
+        "statements_right": float(np.mean(right["statement"])) if right["statement"] else float("nan"),
+        "terms_right": float(np.mean(right["term"])) if right["term"] else float("nan"),
+        "sentence_breaks": int(sum(has_sentence_break(s) for s in found["speaker"])),
+    }
