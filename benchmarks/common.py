@@ -60,26 +60,48 @@ def bench_model(kind: str, folder: Path | None = None, logit_scale: float = 3.0)
 
 
 def matmul_gflops(m: int = 2048, k: int = 768, n: int = 3072, dtype: str = "float32", seconds: float = 3.0,
-                  op: str = "matmul") -> float:
+                  op: str = "matmul", device: str = "cpu") -> float:
     """GFLOP/s of a plain ``torch.matmul`` of an (m, k) by (k, n) product: the machine's ceiling.
-    ``op="onednn"``: the same product as oneDNN's linear (``stance.backends.gemm.onednn_linear``)."""
+    ``op="linear"``: the same product as ``torch.nn.functional.linear`` (a BERT layer's call);
+    ``op="onednn"``: as oneDNN's linear (``stance.backends.gemm.onednn_linear``, CPU only)."""
     import torch
 
     from stance.backends.gemm import onednn_linear
 
     dt = getattr(torch, dtype)
-    a, b = torch.randn(m, k).to(dt), torch.randn(k, n).to(dt)
+    a, b = torch.randn(m, k).to(device, dt), torch.randn(k, n).to(device, dt)
     w = b.t().contiguous()
-    product = (lambda: torch.matmul(a, b)) if op == "matmul" else (lambda: onednn_linear(a, w, None))
+    product = {"matmul": lambda: torch.matmul(a, b), "linear": lambda: torch.nn.functional.linear(a, w),
+               "onednn": lambda: onednn_linear(a, w, None)}[op]
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     with torch.inference_mode():
         for _ in range(3):
             product()
+        sync()
         reps, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
             product()
             reps += 1
+            if reps % 50 == 0:
+                sync()
+        sync()
         elapsed = time.perf_counter() - start
     return 2 * m * k * n * reps / elapsed / 1e9
+
+
+def linear_ratio(device: str = "cpu", rounds: int = 3) -> dict:
+    """This machine's own bfloat16 / float32 rate for a BERT-base layer's product (2048x768 @ 768x3072,
+    ``torch.nn.functional.linear``), measured now: the best of ``rounds`` interleaved tries of each.
+    On a CPU, also oneDNN's float32 rate (the library ``stance`` uses for float32 on AMD CPUs)."""
+    best = {"float32": 0.0, "bfloat16": 0.0, "onednn float32": 0.0}
+    for _ in range(rounds):
+        best["float32"] = max(best["float32"], matmul_gflops(op="linear", device=device, seconds=2.0))
+        best["bfloat16"] = max(best["bfloat16"], matmul_gflops(op="linear", dtype="bfloat16", device=device,
+                                                               seconds=2.0))
+        if device == "cpu":
+            best["onednn float32"] = max(best["onednn float32"], matmul_gflops(op="onednn", seconds=2.0))
+    best["ratio"] = best["bfloat16"] / best["float32"]
+    return best
 
 
 def run_process(code: str, env: dict | None = None) -> dict:
@@ -90,7 +112,8 @@ def run_process(code: str, env: dict | None = None) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])), **(env or {})})
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode:

@@ -60,6 +60,7 @@ MAX_QUOTE = 3000   # characters; a longer "quote" is an unbalanced mark, not a q
 MAX_SINGLE = 400   # single-quoted spans are shorter still: apostrophes abound
 MAX_DEPTH = 6      # quotes nest this deep at most; deeper marks are stray
 CONTEXT = 600      # characters of the sentence either side of a quote used for attribution
+PARSE_LIMIT = 500_000  # longer texts (a whole book, a corpus in one file) get the word rules only
 
 
 class QuoteWarning(StanceWarning):
@@ -113,12 +114,16 @@ def _can_close(text: str, i: int, mark: str) -> bool:
     return not before.isspace() and not _is_word(after)
 
 
-def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
-    """Pair the quotation marks of ``text``: the outermost quotes, and the problems met.
+def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]]:
+    """Pair the quotation marks of ``text``: the outermost quotes (and, with ``nested``, the quotes
+    inside them), sorted by start, and the problems met.
 
     >>> t = "It called NATO a “puppet” and ‘special’; China’s view: «non»."
     >>> [t[q.start:q.end] for q in find_quotes(t)[0]]
     ['puppet', 'special', 'non']
+    >>> t = "“They call it ‘defence’,” he said."
+    >>> [t[q.start:q.end] for q in find_quotes(t, nested=True)[0]]
+    ['They call it ‘defence’,', 'defence']
     >>> find_quotes('He said "we will win.')[1]
     ['unbalanced quote: " opened at line 1, column 9 is not closed before the paragraph ends']
     """
@@ -154,7 +159,7 @@ def find_quotes(text: str) -> tuple[list[Quote], list[str]]:
         if stack and ch in PAIRS[stack[-1][0]] and (ch not in SYMMETRIC | {"’"} or _can_close(text, i, ch)):
             mark, j = stack.pop()
             limit = MAX_SINGLE if mark in SINGLE else MAX_QUOTE
-            if i - j - 1 <= limit and not stack and i > j + 1:
+            if i - j - 1 <= limit and (not stack or nested) and i > j + 1:
                 quotes.append(Quote(j + 1, i, mark, ch))
             elif i - j - 1 > limit:
                 unclosed(mark, j)
@@ -577,6 +582,46 @@ def antecedent(text: str, quotes: list[Quote], start: int, window: int = 800,
     return found[0] if found and not needs_antecedent(found[0]) else ""
 
 
+def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) -> tuple[str, str, str]:
+    """One speaker from the parse (:mod:`stance.attribution`) and from the word rules above:
+    a name the parse found or resolved comes first; then the rules' speaker when it is a name or
+    a noun phrase (never a fragment: :func:`stance.attribution.is_name_like`) and the parse has
+    only a shorter description inside it, or nothing; then the parse's description; else empty,
+    with a reason."""
+    from stance.attribution import NAMED, is_name_like
+
+    if parsed.speaker and parsed.kind in NAMED:
+        return parsed.speaker, parsed.attribution, ""
+    rule_ok = bool(rule_speaker) and is_name_like(rule_speaker)
+    if rule_ok and (not parsed.speaker or parsed.speaker.lower() in rule_speaker.lower()):
+        return rule_speaker, rule_attribution, ""
+    if parsed.speaker:
+        return parsed.speaker, parsed.attribution, ""
+    return "", "", rule_reason or parsed.reason or ("" if not rule_speaker else
+                                                     f"the words before the verb ({rule_speaker!r}) are not a name")
+
+
+def _attribute(text: str, quotes: list[Quote], bounds: list[tuple[int, int]]):
+    """Each quote's :class:`stance.attribution.Attribution` for an English text (spaCy), or None
+    and the reason when the text is in another language (quote spans are kept, speakers left empty)."""
+    if not quotes:
+        return [], ""
+    if len(text) > PARSE_LIMIT:
+        warnings.warn(f"a text of {len(text):,} characters: its speakers are named by the word rules alone (spaCy "
+                      f"attribution reads texts up to {PARSE_LIMIT:,} characters; split it into articles for that)",
+                      QuoteWarning, stacklevel=3)
+        return None, ""
+    from stance.language import detect_language
+
+    language = detect_language(text)
+    if language not in ("en", ""):
+        return None, (f"the text is in another language than English ({language!r}): speakers are named "
+                      "in English text only")
+    from stance.attribution import speakers
+
+    return speakers(text, [(q.start, q.end, *q.outer) for q in quotes], bounds), ""
+
+
 def _paragraph_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in re.finditer(r"\n", text)]
 
@@ -593,8 +638,11 @@ def source_type_of(name: str, source_types: dict[str, str] | None = None) -> str
 
 def extract_quotes(text: str, source: str | None = None, date: str | None = None, *,
                    source_type: str | None = None, document: str = "", id_prefix: str = "q",
-                   source_types: dict[str, str] | None = None, warn: bool = True) -> pd.DataFrame:
+                   source_types: dict[str, str] | None = None, warn: bool = True, parse: bool = True) -> pd.DataFrame:
     """One row per quoted statement in ``text``, with its sentence, kind, speaker and citation.
+
+    ``parse=False`` names speakers by the word rules alone, without spaCy (faster, less right on
+    real news: ``benchmarks/extract_accuracy.py``).
 
     ``source``, ``source_type`` and ``date`` describe the document (the outlet that published it);
     a quote's own citation overrides them. ``date`` (ISO, or a year such as ``"2022"``) also
@@ -619,20 +667,28 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
         if not m:
             raise InputError(f"date {date!r} is not a date: use ISO 'YYYY-MM-DD' (or a year, 'YYYY')")
     doc_date = parse_date(str(date)) if date and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", str(date)) else ""
-    quotes, problems = find_quotes(text)
+    quotes, problems = find_quotes(text, nested=True)
     if warn:
         for p in problems:
             warnings.warn(f"{document + ': ' if document else ''}{p}; that quote was skipped",
                           QuoteWarning, stacklevel=2)
-    ends = sentence_ends(text, quotes)
-    quote_ends = [q.end for q in quotes]
+    inner, reach = [], -1  # a quote is nested when an earlier (outer) quote's words reach past it
+    for q in quotes:
+        inner.append(reach >= q.outer[1])
+        reach = max(reach, q.end)
+    outers = [q for q, nested in zip(quotes, inner) if not nested]  # marks and sentences: the outermost quotes
+    ends = sentence_ends(text, outers)
+    quote_ends = [q.end for q in outers]
     paragraphs = _paragraph_starts(text)
+    bounds = [sentence_bounds(text, ends, *q.outer) for q in quotes]
+    found_speakers, language_reason = _attribute(text, quotes, bounds) if parse else (None, "")
     rows: list[dict] = []
     last = {"speaker": "", "paragraph": -9, "end": -1}
     for n, q in enumerate(quotes, start=1):
-        a, b = sentence_bounds(text, ends, *q.outer)
-        head = _mask_quotes(text, a, q.outer[0], quotes, quote_ends)
-        tail_stop = min(quotes[n].outer[0], b) if n < len(quotes) else b  # the next quote
+        a, b = bounds[n - 1]
+        head = _mask_quotes(text, a, q.outer[0], outers, quote_ends)
+        following = next((p for p, nested in zip(quotes[n:], inner[n:]) if not nested), None)
+        tail_stop = min(following.outer[0], b) if following is not None else b  # the next quote
         tail = text[q.outer[1]:tail_stop]
         quote = text[q.start:q.end]
         kind = quote_kind(quote, head[-CONTEXT:])
@@ -642,8 +698,8 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
         if cite and cite[0] > b + 2 and not re.fullmatch(r"[\s\"”’»」』]*", text[b:cite[0]]):
             cite = None
         if cite and n < len(quotes) and quotes[n].end <= cite[0] and kind == "statement" \
-                and text[q.outer[1]:cite[0]].count(".") > 1:
-            cite = None
+                and text[q.outer[1]:cite[0]].count(".") > 1 or inner[n - 1]:
+            cite = None  # a nested quote takes no citation of its own
         speaker, attribution, reason = "", "", ""
         found = speaker_after(tail[:CONTEXT]) if kind == "statement" or tail.lstrip().startswith(",") else None
         if found:
@@ -657,7 +713,7 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
         if found:
             speaker = found[0]
             if needs_antecedent(speaker):
-                earlier = antecedent(text, quotes, a, quote_ends=quote_ends)
+                earlier = antecedent(text, outers, a, quote_ends=quote_ends)
                 if not earlier and last["speaker"] and paragraph - last["paragraph"] <= 1:
                     earlier = last["speaker"]
                 if earlier:
@@ -674,11 +730,15 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
             elif not found or attribution.startswith("verb before"):
                 speaker, attribution = "", ""
                 reason = f"the passive {passive.group(0).strip()!r} names no speaker"
-        if not speaker and not reason and kind == "statement" and last["speaker"] and \
+        if found_speakers is not None and not cite:  # the parse's speaker, or the rules' where it names nobody
+            speaker, attribution, reason = combine(found_speakers[n - 1], speaker, attribution, reason)
+        elif found_speakers is None and language_reason:
+            speaker, attribution, reason = "", "", language_reason
+        if not speaker and not reason and kind == "statement" and last["speaker"] and not inner[n - 1] and \
                 0 <= paragraph - last["paragraph"] <= 1 and not cite and \
                 re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1]):
             speaker, attribution = last["speaker"], "continues the previous quote"
-        if speaker:
+        if speaker and not inner[n - 1]:
             last = {"speaker": speaker, "paragraph": paragraph, "end": q.end}
         sources = cite[2] if cite else [(source or "", "")]
         for k, (cited, date_text) in enumerate(sources):
@@ -707,15 +767,17 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
     return df
 
 
-def extract_document(doc, source_types: dict[str, str] | None = None, warn: bool = True) -> pd.DataFrame:
+def extract_document(doc, source_types: dict[str, str] | None = None, warn: bool = True,
+                     id_prefix: str | None = None, parse: bool = True) -> pd.DataFrame:
     """:func:`extract_quotes` on a :class:`~stance.documents.Document`, with offsets into its file.
 
     Adds ``file_start``/``file_end``: the quote's offsets in the decoded file (``doc.raw``),
-    beside ``start``/``end`` in its plain text (``doc.text``).
+    beside ``start``/``end`` in its plain text (``doc.text``). Ids start with ``id_prefix``
+    (default: the file's name without its suffix, then ``-q``).
     """
-    prefix = (Path(doc.path).stem + "-" if doc.path else "") + "q"
+    prefix = id_prefix or ((Path(doc.path).stem + "-" if doc.path else "") + "q")
     df = extract_quotes(doc.text, doc.source or None, doc.date or None, source_type=doc.source_type or None,
-                        document=doc.path, id_prefix=prefix, source_types=source_types, warn=warn)
+                        document=doc.path, id_prefix=prefix, source_types=source_types, warn=warn, parse=parse)
     df["file_start"] = pd.Series([doc.to_raw(s) for s in df["start"]], index=df.index, dtype="int64")
     df["file_end"] = pd.Series([doc.to_raw(e, end=True) for e in df["end"]], index=df.index, dtype="int64")
     return df
@@ -723,8 +785,11 @@ def extract_document(doc, source_types: dict[str, str] | None = None, warn: bool
 
 def extract_files(inputs, *, meta_csv: str | Path | None = None, encoding: str | None = None,
                   source: str | None = None, source_type: str | None = None, date: str | None = None,
-                  source_types: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+                  source_types: dict[str, str] | None = None, parse: bool = True) -> tuple[pd.DataFrame, list[str]]:
     """Extract the quotes of files and folders: the statements table and the problems met.
+
+    Ids are unique in the run: files with the same name in different folders get their folders
+    in their ids (:func:`id_prefixes`).
 
     Metadata precedence: the arguments, then the side CSV ``meta_csv``, then each file's header.
     """
@@ -733,16 +798,33 @@ def extract_files(inputs, *, meta_csv: str | Path | None = None, encoding: str |
     paths = document_paths(list(inputs))
     side = read_side_csv(meta_csv) if meta_csv else {}
     tables, problems = [], []
-    for path in paths:
+    for path, prefix in zip(paths, id_prefixes(paths)):
         meta = {**side_meta(path, side),
                 **{k: v for k, v in (("source", source), ("source_type", source_type), ("date", date)) if v}}
         doc = read_document(path, encoding=encoding, **meta)
-        table = extract_document(doc, source_types=source_types, warn=False)
+        table = extract_document(doc, source_types=source_types, warn=False, id_prefix=prefix, parse=parse)
         problems += [f"{path}: {p}" for p in table.attrs["problems"]]
         tables.append(table)
     df = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QUOTE_COLUMNS)
     df.attrs = {"problems": problems, "documents": len(paths)}
     return df, problems
+
+
+def id_prefixes(paths) -> list[str]:
+    """An id prefix per file, unique in the run: the name without its suffix, with as many of its
+    folders as it takes to tell files of the same name apart.
+
+    >>> id_prefixes(["x/report.txt", "y/report.txt", "z/other.md"])
+    ['x-report-q', 'y-report-q', 'other-q']
+    """
+    parts = [Path(p).with_suffix("").parts for p in paths]
+    out = []
+    for mine in parts:
+        depth = 1
+        while depth < len(mine) and sum(1 for other in parts if other[-depth:] == mine[-depth:]) > 1:
+            depth += 1
+        out.append("-".join(mine[-depth:]) + "-q")
+    return out
 
 
 def cmd_extract(args) -> None:

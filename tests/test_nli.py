@@ -22,7 +22,7 @@ import nli_models  # noqa: E402
 
 import stance  # noqa: E402
 from stance.backends.nli import NLIBackend, nli_probabilities, softmax  # noqa: E402
-from stance.errors import LanguageWarning  # noqa: E402
+from stance.errors import LanguageWarning, StanceWarning  # noqa: E402
 from stance.models import entailment_index, locate  # noqa: E402
 
 TOL = 1e-4
@@ -559,6 +559,36 @@ def test_bf16_converts_a_loaded_model_but_not_a_users_object(tiny, zero_shot):
     pipe = zero_shot("bert-mnli-order")
     given = stance.Classifier(model=pipe, cache=False, progress=False, precision="bf16").load()
     assert pipe.model.dtype == torch.float32 and given.backend_.autocast == "bf16"  # the user's model untouched
+
+
+def test_bf16_on_a_cpu_without_bfloat16_units_warns_once(tiny, monkeypatch):
+    import stance.backends as backends
+
+    # a CPU whose flags name AVX-512 but no bfloat16 instructions (faked), then one that has them
+    monkeypatch.setattr(backends, "cpu_flags", lambda cpuinfo="/proc/cpuinfo": frozenset({"avx2", "avx512f", "fma"}))
+    with pytest.warns(StanceWarning, match=r"without bfloat16 units.*slower than float32.*'float32'") as caught:
+        stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False,
+                          precision="bf16").load()
+    assert len([w for w in caught if issubclass(w.category, StanceWarning)]) == 1
+    monkeypatch.setattr(backends, "cpu_flags", lambda cpuinfo="/proc/cpuinfo": frozenset({"avx512f", "avx512_bf16"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # bf16 on a CPU with bfloat16 units, and float32 anywhere: no warning
+        stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False,
+                          precision="bf16").load()
+        monkeypatch.setattr(backends, "cpu_flags", lambda cpuinfo="/proc/cpuinfo": frozenset({"avx2"}))
+        stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False).load()
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+    from stance.backends import cpu_flags, cpu_has_bf16
+
+    x86 = tmp_path / "x86"
+    x86.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu avx2 avx512f avx512_bf16\n")
+    arm = tmp_path / "arm"
+    arm.write_text("processor\t: 0\nFeatures\t: fp asimd sve\n")
+    assert cpu_flags(str(x86)) == {"fpu", "avx2", "avx512f", "avx512_bf16"} and cpu_has_bf16(cpu_flags(str(x86)))
+    assert cpu_has_bf16(cpu_flags(str(arm))) is False
+    assert cpu_flags(str(tmp_path / "missing")) is None and cpu_has_bf16(frozenset()) is False
 
 
 def test_token_budget_batches_equal_pipeline(tiny, zero_shot):

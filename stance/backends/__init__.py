@@ -6,11 +6,16 @@ Heavy libraries are imported inside :func:`load_backend`, not at import time.
 """
 from __future__ import annotations
 
+import sys
+import warnings
 from contextlib import contextmanager, nullcontext
 
-from stance.errors import StanceError, choices
+from stance.errors import StanceError, StanceWarning, choices
 
 PRECISIONS = ("float32", "bf16", "fp16")
+# CPU features that compute bfloat16 products natively: x86's AVX-512-BF16 and AMX, Arm's BF16.
+# Without one, bfloat16 is emulated (converted to float32 and back) and runs slower than float32.
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})
 
 
 def is_model_object(model) -> bool:
@@ -76,6 +81,58 @@ def check_precision(precision: str, device: str | None = None) -> str:
     return precision
 
 
+def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str] | None:
+    """The CPU's feature flags (Linux: the ``flags`` line on x86, ``Features`` on Arm), or None
+    where they cannot be read (other systems, a restricted ``/proc``).
+
+    >>> flags = cpu_flags()
+    >>> flags is None or isinstance(flags, frozenset)
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("flags", "Features"):
+                    return frozenset(value.split())
+    except OSError:
+        return None
+    return None
+
+
+def cpu_has_bf16(flags: frozenset[str] | set[str] | None = None) -> bool | None:
+    """True when the CPU computes bfloat16 natively (:data:`BF16_FLAGS`), False when its flags say
+    it does not, None when they cannot be read.
+
+    >>> cpu_has_bf16({"avx2", "avx512f", "avx512_bf16"}), cpu_has_bf16({"avx2", "fma"})
+    (True, False)
+    """
+    flags = cpu_flags() if flags is None else flags
+    return None if flags is None else bool(BF16_FLAGS & set(flags))
+
+
+def warn_if_slow_bf16(device: str, precision: str, flags: frozenset[str] | set[str] | None = None) -> bool:
+    """Warn (:class:`StanceWarning`, one line) when bf16 is asked for on a CPU without bfloat16
+    units, where it runs slower than float32; True when it warned.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_if_slow_bf16("cpu", "bf16", flags={"avx2", "fma"})
+    True
+    >>> print(caught[0].message)
+    precision 'bf16' on a CPU without bfloat16 units (no AVX-512-BF16, AMX or Arm BF16): it will be slower than float32 here; use precision='float32'
+    """
+    if precision != "bf16" or device.split(":")[0] != "cpu" or cpu_has_bf16(flags) is not False:
+        return False
+    warnings.warn(StanceWarning(
+        "precision 'bf16' on a CPU without bfloat16 units (no AVX-512-BF16, AMX or Arm BF16): "
+        "it will be slower than float32 here; use precision='float32'"), stacklevel=3)
+    return True
+
+
 def precision_context(device, precision: str):
     """``torch.autocast`` to bfloat16 / float16 for ``precision`` "bf16" / "fp16"; nothing for float32."""
     if precision == "float32":
@@ -115,5 +172,6 @@ def load_backend(model=None, *, device: str | None = None, batch_size: int | Non
     backend = EmbeddingBackend if files.kind == "embedding" else NLIBackend
     device = pick_device(device)
     check_precision(precision, device)
+    warn_if_slow_bf16(device, precision)
     with quiet_loading(progress):
         return backend.from_files(files, device=device, trust_remote_code=trust_remote_code, **options)

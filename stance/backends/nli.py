@@ -151,12 +151,17 @@ class NLIBackend:
 
     @classmethod
     def from_files(cls, files, *, device: str, trust_remote_code: bool = False, **options):
+        import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         if device.split(":")[0] == "cpu":
             tune_allocator()  # process-wide; opt out with STANCE_MALLOC_TUNING=0 (see its module)
         kwargs = dict(local_files_only=True, trust_remote_code=trust_remote_code)
         tokenizer = AutoTokenizer.from_pretrained(str(files.path), **kwargs)
+        # Half precision is read straight into half-precision weights (no float32 copy to convert).
+        half = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(options.get("precision", "float32"))
+        if half is not None:
+            kwargs["dtype"] = half  # transformers >= 4.56; older ones convert in __init__ below
         model = AutoModelForSequenceClassification.from_pretrained(str(files.path), use_safetensors=True, **kwargs)
         model.to(device).eval()
         backend = cls(model, tokenizer, name=files.name, files=files, owns_model=True, **options)

