@@ -131,8 +131,9 @@ ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
 NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC")  # what a resolved or named speaker is
 MAX_NEST = 6  # quotes that can contain one another (stance.quotes.MAX_DEPTH)
 HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
-_TURN = re.compile(r"^[ \t•*-]*(?P<label>Q|A|Question|Answer|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})"
-                   r"\s*[:：]\s+(?=\S)", re.MULTILINE)
+_TURN = re.compile(r"^[ \t•*-]*(?P<label>Q|A|Question|Answer|(?:(?:Mr|Ms|Mrs|Dr|H\.E\.)\.?\s+)?"
+                   r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})(?P<title>,\s+[^:\n]{3,60}?)?\s*[:：]\s+(?=\S)",
+                   re.MULTILINE)
 QUESTION_LABELS = {"q", "question", "reporter", "journalist", "correspondent"}
 ANSWER_LABELS = {"a", "answer"}
 
@@ -222,13 +223,17 @@ def transcript_turns(text: str) -> list[Turn]:
     ['Q', 'Mao Ning', 'Q']
     >>> transcript_turns("Photo: Reuters\\nSource: Xinhua\\nThe talks went on.")
     []
+    >>> [t.label for t in transcript_turns("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs: I have two.")]
+    ['Mr. HAYASHI Yoshimasa']
     """
     found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40
              and m.group("label").lower() not in NOT_TURNS]
     labels = [m.group("label").lower() for m in found]
+    # a speaker named with an honorific or a title ("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs:")
+    introduced = any(m.group("title") or HONORIFICS.match(m.group("label")) for m in found)
     transcript = any(lab in QUESTION_LABELS | ANSWER_LABELS for lab in labels) or \
         any(labels.count(lab) >= 2 for lab in labels)
-    if len(found) < 2 or not transcript:
+    if not found or not (transcript and len(found) >= 2 or introduced):
         return []
     ends = [m.start() for m in found[1:]] + [len(text)]
     return [Turn(m.end(), e, m.group("label")) for m, e in zip(found, ends)]

@@ -252,6 +252,8 @@ def same_speaker(a, b) -> bool:
     (True, True, False)
     >>> same_speaker("CCP", "Chinese Communist Party"), same_speaker("UK", "United States")
     (True, False)
+    >>> same_speaker("The European Union", "EU")
+    True
     """
     for long, short in ((a, b), (b, a)):
         if _acronym(long) and _acronym(long) == _norm_speaker(short).replace(" ", ""):
@@ -264,7 +266,7 @@ def same_speaker(a, b) -> bool:
 
 def _acronym(name: str) -> str:
     """The initials of a name's capitalised words ("Mainland Affairs Council" -> "mac"), or ""."""
-    words = [w for w in str(name).replace("the ", " ").split() if w[:1].isupper()]
+    words = [w for w in str(name).split() if w[:1].isupper() and w.lower() != "the"]
     return "".join(w[0] for w in words).lower() if len(words) >= 2 else ""
 
 
