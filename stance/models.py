@@ -57,10 +57,17 @@ class ModelFiles:
 
 
 def verify_weights(files: ModelFiles) -> None:
-    """Refuse, in one line, a model whose weights differ from its pinned SHA-256 (if it has one).
+    """Refuse, in one line, a model folder without safetensors weights (``stance`` never unpickles
+    ``pytorch_model.bin``), and one whose weights differ from its pinned SHA-256 (if it has one).
 
     >>> verify_weights(locate())  # the packaged model's weights are intact
     """
+    if not files.weights_files():
+        others = sorted(f.name for f in files.path.rglob("*") if f.suffix in (".bin", ".pt", ".pth", ".ckpt"))
+        raise ModelNotAvailableError(
+            f"model {files.name!r} in {str(files.path)!r} has no .safetensors weights"
+            + (f" (only {', '.join(others)})" if others else "") + ": stance loads safetensors only, never pickled "
+            "weights; save a safetensors copy (model.save_pretrained(folder, safe_serialization=True)) and pass that")
     if files.pinned_sha256 is None:
         return
     found = files.weights_sha256()

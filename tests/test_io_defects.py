@@ -8,6 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
+import stance
 from stance.errors import StanceWarning
 
 
@@ -101,3 +102,19 @@ def test_a_cached_rerun_of_long_texts_imports_no_torch(tmp_path, root):
     parts, loaded = first.stdout.split()
     assert int(parts) > 1 and loaded == "True"
     assert again.stdout.split() == [parts, "False"]
+
+
+def test_embedding_folder_without_safetensors_is_refused_in_one_line(tmp_path):
+    """An embedding folder holding only pytorch_model.bin used to load (and hash empty input)."""
+    import shutil
+
+    from stance.models import packaged_model_path
+
+    folder = tmp_path / "minilm-bin"
+    shutil.copytree(packaged_model_path(), folder)
+    (folder / "model.safetensors").rename(folder / "pytorch_model.bin")
+    with pytest.raises(stance.ModelNotAvailableError) as err:
+        stance.Classifier(model=str(folder), cache=False, progress=False).load()
+    message = str(err.value)
+    assert "\n" not in message and "no .safetensors weights (only pytorch_model.bin)" in message
+    assert "safe_serialization=True" in message
