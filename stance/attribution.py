@@ -128,8 +128,7 @@ organisation group country nation state party army military navy mission delegat
 editorial commentary report article broadcaster network channel website site white house
 """.split())
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
-NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC")  # what a resolved or named speaker is
-MAX_NEST = 6  # quotes that can contain one another (stance.quotes.MAX_DEPTH)
+NAMED = ENTITY_TYPES  # what a resolved or named speaker is
 HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
 _TURN = re.compile(r"^[ \t•*-]*(?P<label>Q|A|Question|Answer|(?:(?:Mr|Ms|Mrs|Dr|H\.E\.)\.?\s+)?"
                    r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})(?P<title>,\s+[^:\n]{3,60}?)?\s*[:：]\s+(?=\S)",
@@ -548,13 +547,18 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     same head noun ("the ministry" -> "the Russian defense ministry"); a pronoun takes the latest
     speaker or subject of its kind; then the latest mention of its kind, within ``reach`` characters.
 
+    ``mentions`` are sorted by their offset.
+
     >>> ms = [Mention(10, "Mao Ning", "PERSON", "spokesperson", True, True), Mention(40, "Japan", "GPE", "", False, False)]
     >>> resolve("the spokesperson", "PERSON", 90, ms).text, resolve("it", "ORG", 90, ms).text
     ('Mao Ning', 'Japan')
     """
     fits = {"PERSON": ("PERSON",), "ORG": ("ORG", "GPE", "NORP", "FAC", "DESC"),
             "ANY": ("PERSON", "ORG", "GPE", "NORP", "DESC")}[wants]
-    earlier = sorted((m for m in mentions if m.at < before and before - m.at <= reach), key=lambda m: m.at, reverse=True)
+    # ``mentions`` are sorted by offset: the ones within reach before the quote, latest first
+    lo = bisect.bisect_left(mentions, before - reach, key=lambda m: m.at)
+    hi = bisect.bisect_left(mentions, before, key=lambda m: m.at)
+    earlier = mentions[lo:hi][::-1]
     head = _head_noun(words)
     pronoun = words.lower() in ("he", "she", "it", "they", "we", "i", "him", "her")
     if not pronoun and head:
@@ -608,24 +612,37 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     """
     nlp = nlp or load_english()
     outer = [(q[2], q[3]) for q in quotes]
-    outer_starts = [a for a, _ in outer]
+    position = {span: k for k, span in enumerate(outer)}
+    top, reach = [], -1  # the outermost quotes (those no earlier quote reaches past), which never overlap
+    for a, b in outer:
+        if b > reach:
+            top.append((a, b))
+            reach = b
+    top_starts = [a for a, _ in top]
+
+    def enclosing(i: int) -> tuple[int, int] | None:
+        """The outermost quote around offset ``i``, or None."""
+        k = bisect.bisect_right(top_starts, i) - 1
+        return top[k] if k >= 0 and i < top[k][1] else None
 
     def inside(i: int) -> bool:
-        k = bisect.bisect_right(outer_starts, i) - 1
-        return any(a <= i < b for a, b in outer[max(0, k - MAX_NEST):k + 1])
+        return enclosing(i) is not None
 
     spans = [(a, max(b, _tail_end(text, q[3]))) for (a, b), q in zip(sentences, quotes)]
     lead = text.find("\n", 0, LEAD) if "\n" in text[:LEAD] else min(len(text), LEAD)
     ranges = windows([(0, lead)] + spans, text) if spans else []
     docs = list(zip(ranges, nlp.pipe(text[a:b] for a, b in ranges)))
+    range_starts = [a for a, _ in ranges]  # merged windows: sorted, not overlapping
     mentions = sorted((m for (a, _), d in docs for m in _mentions(d, a, inside)), key=lambda m: m.at)
     turns = transcript_turns(text)
     host = next((m.text for m in mentions if m.kind == "PERSON" and turns and m.at < turns[0].start), "")
     results: list[Attribution] = []
     for n, ((q_start, q_end, o_start, o_end), (s_start, s_end)) in enumerate(zip(quotes, spans)):
-        offset, doc = next(((a, d) for (a, b), d in docs if a <= s_start and s_end <= b), (None, None))
+        k = bisect.bisect_right(range_starts, s_start) - 1
+        offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
         found = Attribution()
-        container = next(((a, b) for a, b in outer if a < o_start and o_end <= b), None)
+        container = enclosing(o_start)
+        container = container if container != (o_start, o_end) else None
         if doc is not None:
             if container is not None:  # nested: verbs inside the outer quote count
                 lo, hi = container
@@ -649,7 +666,6 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                     passive = any(c.dep_ == "nsubjpass" for c in verb.children)
                     found.reason = (f"the passive {verb.text!r} names no speaker" if passive
                                     else f"the verb {verb.text!r} has no subject in this sentence")
-            earlier_people = [m.text for m in mentions if m.kind == "PERSON" and m.at < o_start]
             if found.speaker and found.kind in ("PRON", "DESC"):
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
                 resolved = resolve(found.speaker, wants, o_start, mentions) if wants else None
@@ -660,10 +676,11 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                 elif found.kind == "PRON":
                     found = Attribution(reason=f"{found.speaker!r} refers to no one named before it")
             if found.kind == "PERSON":
-                found.speaker = full_name(found.speaker, earlier_people)
+                people = [m.text for m in mentions if m.kind == "PERSON" and m.at < o_start]
+                found.speaker = full_name(found.speaker, people)
         if container is not None and not found.speaker:
-            parent = results[outer.index(container)] if container in outer[:len(results)] else None
-            if parent is not None and parent.speaker:
+            parent = results[position[container]]  # a container starts earlier: already attributed
+            if parent.speaker:
                 found = Attribution(parent.speaker, "inside the quote of its speaker", kind=parent.kind)
         turn = next((t for t in turns if t.start <= o_start < t.end), None)
         if turn is not None and (not found.speaker or found.speaker.lower() in ("i", "we")):

@@ -698,7 +698,9 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
         if cite and cite[0] > b + 2 and not re.fullmatch(r"[\s\"”’»」』]*", text[b:cite[0]]):
             cite = None
         if cite and n < len(quotes) and quotes[n].end <= cite[0] and kind == "statement" \
-                and text[q.outer[1]:cite[0]].count(".") > 1 or inner[n - 1]:
+                and text[q.outer[1]:cite[0]].count(".") > 1:
+            cite = None
+        if inner[n - 1]:
             cite = None  # a nested quote takes no citation of its own
         speaker, attribution, reason = "", "", ""
         found = speaker_after(tail[:CONTEXT]) if kind == "statement" or tail.lstrip().startswith(",") else None
