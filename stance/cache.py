@@ -106,7 +106,8 @@ def model_description(model: dict, precision: str) -> dict | None:
 def scheme_description(scheme) -> dict:
     """What identifies a scheme's results: name, version, labels, hypotheses, multi-label,
     calibration, trained heads (an ad-hoc scheme's hypotheses are its labels in its template). Not
-    the file it came from, nor the threshold or ``review_below`` (applied after the cache).
+    the file it came from, nor the threshold or ``review_below`` (applied after the cache), nor the
+    presentation (``display_order``, ``colours``): changing how labels look never changes a key.
 
     >>> from stance.schemes import adhoc_scheme
     >>> scheme_description(adhoc_scheme(["war", "peace"]))["hypotheses"]
@@ -115,6 +116,8 @@ def scheme_description(scheme) -> dict:
     info = scheme.provenance()
     info.pop("source", None)
     info.pop("review_below", None)  # applied after the cache, like the threshold
+    info.pop("display_order", None)  # presentation only
+    info.pop("colours", None)
     return info
 
 

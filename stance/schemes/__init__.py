@@ -1,11 +1,15 @@
-"""Label schemes as data: name, labels, descriptions and hypothesis phrasings.
+"""Label schemes as data: name, labels, descriptions, hypothesis phrasings and presentation.
 
-A scheme is a TOML file (see ``stance.toml`` beside this module for the format).
+A scheme is a TOML file (see ``stance.toml`` beside this module for the format). Besides what
+classifies (labels, hypotheses, prototypes, calibration, heads), a scheme owns how its results
+look: the order labels are shown in (``display_order``) and a colour per label (``colour``),
+which charts, the report and worksheets read, so that a new scheme needs no code changes.
 The built-in schemes live in this folder; a user's own scheme is any ``.toml`` file
 of the same shape, passed by path.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +20,42 @@ from stance.errors import SchemeError, choices
 _HERE = Path(__file__).resolve().parent
 TARGET = "{target}"
 REVIEW_BELOW = 0.6  # default: rows whose label is less likely than this to be right are flagged for review
+# The Okabe-Ito palette (Okabe & Ito 2008): distinguishable with every common colour-vision deficiency.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def fill_colours(labels, colours: dict[str, str] | None = None) -> dict[str, str]:
+    """A colour per label: the given ones, then Okabe-Ito colours in palette order, skipping used ones.
+
+    Parameters
+    ----------
+    labels : label names, in order
+    colours : colours already chosen for some labels (``{label: "#RRGGBB"}``); others are ignored
+
+    Returns
+    -------
+    dict
+        ``{label: "#RRGGBB"}`` for every label, in the order of ``labels``. With more labels than
+        unused palette colours, the palette repeats.
+
+    Examples
+    --------
+    >>> fill_colours(["favor", "war", "peace"], {"favor": "#009E73"})
+    {'favor': '#009E73', 'war': '#E69F00', 'peace': '#56B4E9'}
+    """
+    labels = list(dict.fromkeys(labels))
+    fixed = {label: colours[label] for label in labels if colours and label in colours}
+    used = {c.upper() for c in fixed.values()}
+    spare = [c for c in OKABE_ITO if c not in used] + list(OKABE_ITO)
+    out, k = {}, 0
+    for label in labels:
+        if label in fixed:
+            out[label] = fixed[label]
+        else:
+            out[label] = spare[k % len(spare)]
+            k += 1
+    return out
 
 
 @lru_cache(maxsize=32)
@@ -78,6 +118,15 @@ class Scheme:
     calibration: dict[str, Calibration] = field(default_factory=dict)
     heads: dict[str, str] = field(default_factory=dict)  # model name -> trained head file (stance.heads)
     review_below: float = REVIEW_BELOW
+    # presentation only (never part of the cache key): completed by __post_init__
+    display_order: tuple[str, ...] = ()  # labels in the order charts and tables show them
+    colours: dict[str, str] = field(default_factory=dict)  # label -> "#RRGGBB"
+
+    def __post_init__(self) -> None:
+        names = self.label_names
+        order = [n for n in dict.fromkeys(self.display_order) if n in names]
+        object.__setattr__(self, "display_order", tuple(order + [n for n in names if n not in order]))
+        object.__setattr__(self, "colours", fill_colours(names, self.colours))
 
     def head(self, model: str):
         """The trained head (:class:`stance.heads.Head`) of this scheme for ``model``, or None."""
@@ -112,7 +161,12 @@ class Scheme:
         ]
 
     def provenance(self) -> dict:
-        """What a results table records about the scheme."""
+        """What a results table records about the scheme (``display_order`` and ``colours`` are
+        presentation: :func:`stance.cache.scheme_description` leaves them out of the cache key).
+
+        >>> load_scheme("stance").provenance()["display_order"]
+        ['favor', 'neutral', 'against']
+        """
         return {
             "name": self.name,
             "version": self.version,
@@ -124,6 +178,8 @@ class Scheme:
             "calibration": {model: vars(c) for model, c in self.calibration.items()},
             "heads": {model: self.head(model).provenance() for model in self.heads},
             "review_below": self.review_below,
+            "display_order": list(self.display_order),
+            "colours": dict(self.colours),
         }
 
 
@@ -198,6 +254,7 @@ def scheme_from_dict(data: dict, source: str = "ad-hoc") -> Scheme:
     review_below = float(data.get("review_below", REVIEW_BELOW))
     if not 0.0 <= review_below <= 1.0:
         raise SchemeError(f"{where}: review_below must be between 0 and 1, got {review_below}")
+    display_order, colours = _presentation(data, names, where)
     return Scheme(
         name=data["name"],
         version=str(data.get("version", "1")),
@@ -209,7 +266,32 @@ def scheme_from_dict(data: dict, source: str = "ad-hoc") -> Scheme:
         calibration=calibration,
         heads=heads,
         review_below=review_below,
+        display_order=display_order,
+        colours=colours,
     )
+
+
+def _presentation(data: dict, names: list[str], where: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The validated ``display_order`` and per-label ``colour`` entries of a parsed scheme file."""
+    order = data.get("display_order", [])
+    if not isinstance(order, list) or not all(isinstance(n, str) for n in order):
+        raise SchemeError(f"{where}: display_order must be a list of label names such as {names}, got {order!r}")
+    unknown = [n for n in order if n not in names]
+    if unknown:
+        raise SchemeError(f"{where}: display_order names {choices(unknown)}, not a label: choose from {choices(names)}")
+    repeated = sorted({n for n in order if order.count(n) > 1})
+    if repeated:
+        raise SchemeError(f"{where}: display_order repeats {choices(repeated)}: list each label once")
+    colours = {}
+    for entry in data["labels"]:
+        if "colour" not in entry:
+            continue
+        colour = entry["colour"]
+        if not isinstance(colour, str) or not _HEX.fullmatch(colour):
+            raise SchemeError(f"{where}: label {entry['name']!r} has colour {colour!r}: use '#RRGGBB' hex, "
+                              f"e.g. an Okabe-Ito colour ({choices(OKABE_ITO)})")
+        colours[entry["name"]] = colour.upper()
+    return tuple(order), colours
 
 
 def adhoc_scheme(labels: list[str], template: str = "This example is {}.", *,
