@@ -19,26 +19,17 @@ def scheme_labels(df: pd.DataFrame, scheme: str) -> tuple[list[str], bool]:
     """The labels of ``scheme`` in order, and whether it is multi-label, for a results table.
 
     Taken from the table's provenance (``df.attrs["stance"]``) when present, else from the
-    built-in or file scheme of that name, else from the ``S_p_<label>`` columns.
+    built-in or file scheme of that name, else from the ``S_p_<label>`` columns (see
+    :func:`stance.look.scheme_look`). The order is the scheme's label order, the order of its
+    probability columns (charts use its ``display_order``).
 
     >>> scheme_labels(pd.DataFrame({"tone": ["hostile"]}), "tone")
     (['hostile', 'critical', 'neutral', 'conciliatory'], False)
     """
-    run = df.attrs.get("stance", {}).get("runs", {}).get(scheme)
-    if run:
-        return list(run["scheme"]["labels"]), bool(run["scheme"]["multi_label"])
-    try:
-        from stance.schemes import load_scheme
+    from stance.look import scheme_look
 
-        sch = load_scheme(scheme)
-        return list(sch.label_names), bool(sch.multi_label)
-    except Exception:  # noqa: BLE001 - not a known scheme: read the labels off the columns
-        prefix = f"{scheme}_p_"
-        labels = [c[len(prefix):] for c in df.columns if c.startswith(prefix)]
-        multi = bool(labels) and all(f"{scheme}_{n}" in df.columns for n in labels)
-        if not labels and scheme in df.columns:
-            labels = sorted(df[scheme].dropna().astype(str).unique())
-        return labels, multi
+    look = scheme_look(df, scheme)
+    return list(look.labels), look.multi_label
 
 
 def as_bool(series: pd.Series) -> pd.Series:

@@ -1,19 +1,19 @@
 """Charts of a results table. Each function returns the matplotlib Axes and never shows it.
 
-Colours are the Okabe-Ito palette, safe for colour-blind readers.
+Label order and colours are each scheme's own (``display_order`` and ``colour`` in its TOML
+file, recorded in the table's provenance: see :mod:`stance.look`); labels without a colour get the
+Okabe-Ito palette, safe for colour-blind readers.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from stance.errors import InputError, choices
+from stance.look import scheme_look
+from stance.schemes import OKABE_ITO as _PALETTE
+from stance.schemes import fill_colours
 
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
-# Fixed colours for the default schemes' labels, so every chart reads the same way.
-LABEL_COLOURS = {
-    "favor": "#009E73", "against": "#D55E00", "neutral": "#999999",
-    "hostile": "#D55E00", "critical": "#E69F00", "conciliatory": "#0072B2",
-}
+OKABE_ITO = list(_PALETTE)
 
 
 def require_columns(df: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -45,7 +45,8 @@ def plot_label_shares(df: pd.DataFrame, label_col: str, by: str = "source_type",
     """Horizontal stacked bars: the share of each label per group, with n per group.
 
     Each segment is labelled with its share (percentages rounded so that a bar adds to 100%)
-    and its count, where it is wide enough to hold them.
+    and its count, where it is wide enough to hold them. Labels follow ``order`` (default: the
+    scheme's display order) in the scheme's colours (:func:`stance.look.scheme_look`).
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> t = pd.DataFrame({"source_type": ["official", "state_media"], "tone": ["critical", "hostile"]})
@@ -58,16 +59,18 @@ def plot_label_shares(df: pd.DataFrame, label_col: str, by: str = "source_type",
     if counts.empty:
         raise InputError(f"no labelled rows in column {label_col!r} to plot")
     wide = counts.pivot(index=by, columns=label_col, values="count").fillna(0).astype(int)
-    labels = [l for l in (order or []) if l in wide.columns] + [l for l in wide.columns if l not in (order or [])]
+    look = scheme_look(df, label_col)
+    order = list(order) if order is not None else list(look.display_order)
+    labels = [l for l in order if l in wide.columns] + [l for l in wide.columns if l not in order]
     wide = wide[labels]
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 1.6 + 0.8 * len(wide)))
     rows = [f"{g}\n(n={int(wide.loc[g].sum())}{_review_note(df, label_col, by, g)})" for g in wide.index]
-    _stacked_barh(ax, list(range(len(rows))), wide.to_numpy(), labels)
+    _stacked_barh(ax, list(range(len(rows))), wide.to_numpy(), labels, look.colours_for(labels))
     ax.set_yticks(range(len(rows)), rows)
     ax.invert_yaxis()
     ax.set_ylabel(by)
-    ax.set_title(title or f"{label_col} by {by}")
+    ax.set_title(title or shares_title(df, label_col, by))
     ax.legend(title=label_col, bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
     _style(ax)
     return ax
@@ -84,16 +87,37 @@ def _review_note(df: pd.DataFrame, label_col: str, by: str, group) -> str:
     return f", {int(as_bool(df.loc[rows, col]).fillna(False).sum())} to review"
 
 
+def shares_title(df: pd.DataFrame, label_col: str, by: str) -> str:
+    """The title of a shares chart: ``Stance toward the target, by source_type`` for a target-aware
+    scheme, ``Tone by source_type`` for others.
+
+    >>> shares_title(pd.DataFrame({"stance": ["favor"]}), "stance", "source_type")
+    'Stance toward the target, by source_type'
+    """
+    look = scheme_look(df, label_col)
+    return f"{look.title} toward the target, by {by}" if look.target_aware else f"{look.title} by {by}"
+
+
 def plot_stance_by_source(df: pd.DataFrame, by: str = "source_type", *, ax=None):
-    """Stance shares per source type (favor / against / neutral)."""
-    return plot_label_shares(df, "stance", by, order=["favor", "neutral", "against"], ax=ax,
-                             title=f"Stance toward the target, by {by}")
+    """Stance shares per source type: :func:`plot_label_shares` of the ``stance`` column.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"source_type": ["a", "b"], "stance": ["against", "favor"]})
+    >>> plot_stance_by_source(t).get_title()
+    'Stance toward the target, by source_type'
+    """
+    return plot_label_shares(df, "stance", by, ax=ax)
 
 
 def plot_tone_by_source(df: pd.DataFrame, by: str = "source_type", *, ax=None):
-    """Tone shares per source type (conciliatory / neutral / critical / hostile)."""
-    return plot_label_shares(df, "tone", by, order=["conciliatory", "neutral", "critical", "hostile"], ax=ax,
-                             title=f"Tone by {by}")
+    """Tone shares per source type: :func:`plot_label_shares` of the ``tone`` column.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"source_type": ["a", "b"], "tone": ["hostile", "neutral"]})
+    >>> [t.get_text() for t in plot_tone_by_source(t).get_legend().get_texts()]
+    ['neutral', 'hostile']
+    """
+    return plot_label_shares(df, "tone", by, ax=ax)
 
 
 def _sequential_cmap():
@@ -176,8 +200,6 @@ def plot_agreement(data, raters: list[str] | None = None, *, ax=None, title: str
 # --- helpers shared by the charts -------------------------------------------------------------
 
 FONT = {"title": 14, "label": 12, "tick": 11, "note": 10}
-STANCE_ORDER = ["favor", "neutral", "against"]
-TONE_ORDER = ["conciliatory", "neutral", "critical", "hostile"]
 
 
 def percent_labels(values) -> list[int]:
@@ -198,22 +220,15 @@ def percent_labels(values) -> list[int]:
     return out.tolist()
 
 
-def label_colours(labels) -> dict[str, str]:
-    """A colour per label: the fixed ones of LABEL_COLOURS, then Okabe-Ito colours not yet used.
+def label_colours(labels, colours: dict[str, str] | None = None) -> dict[str, str]:
+    """A colour per label: the given ones (a scheme's ``colours``), then Okabe-Ito colours not yet used.
 
-    >>> label_colours(["favor", "war"])
+    A table's scheme colours come from :func:`stance.look.scheme_look` (``.colours_for(labels)``).
+
+    >>> label_colours(["favor", "war"], {"favor": "#009E73"})
     {'favor': '#009E73', 'war': '#E69F00'}
     """
-    fixed = {l: LABEL_COLOURS[l] for l in labels if l in LABEL_COLOURS}
-    spare = [c for c in OKABE_ITO if c not in fixed.values()] + OKABE_ITO
-    out, k = {}, 0
-    for label in labels:
-        if label in fixed:
-            out[label] = fixed[label]
-        else:
-            out[label] = spare[k % len(spare)]
-            k += 1
-    return out
+    return fill_colours(labels, colours)
 
 
 def text_colour(colour: str) -> str:
@@ -242,14 +257,14 @@ def _style(ax) -> None:
         legend.get_title().set_fontsize(FONT["tick"])
 
 
-def _stacked_barh(ax, ys, counts, labels, height: float = 0.7) -> None:
+def _stacked_barh(ax, ys, counts, labels, colours: dict[str, str] | None = None, height: float = 0.7) -> None:
     """Bars of shares at ``ys`` (rows of ``counts``, columns ``labels``), annotated share + count."""
     import numpy as np
 
     counts = np.asarray(counts, dtype=float)
     totals = counts.sum(axis=1)
     shares = np.divide(counts, totals[:, None], out=np.zeros_like(counts), where=totals[:, None] > 0)
-    colours = label_colours(labels)
+    colours = label_colours(labels, colours)
     pct = [percent_labels(row) for row in shares]
     left = np.zeros(len(ys))
     for j, label in enumerate(labels):
@@ -279,6 +294,11 @@ def _ordered(present, preferred) -> list[str]:
     return [l for l in preferred if l in present] + [l for l in present if l not in preferred]
 
 
+def _colours(df: pd.DataFrame, scheme: str, labels) -> dict[str, str]:
+    """The colours of ``labels`` of the results named ``scheme``: the scheme's, then Okabe-Ito."""
+    return scheme_look(df, scheme).colours_for(labels)
+
+
 def _labelled(df: pd.DataFrame, col: str) -> pd.Series:
     """Rows with a label in ``col`` (not missing, not empty)."""
     values = df[col].astype("string")
@@ -286,11 +306,8 @@ def _labelled(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _scheme_order(df: pd.DataFrame, scheme: str) -> list[str]:
-    from stance.compare import scheme_labels
-
-    labels, _ = scheme_labels(df, scheme)
-    preferred = {"stance": STANCE_ORDER, "tone": TONE_ORDER}.get(scheme, labels)
-    return _ordered(labels, preferred) if labels else list(preferred)
+    """The labels of the results named ``scheme`` in the scheme's display order."""
+    return list(scheme_look(df, scheme).display_order)
 
 
 def _new_axes(ax, size):
@@ -391,7 +408,7 @@ def plot_timeline(df: pd.DataFrame, label_col: str = "stance", *, date_col: str 
     values = table.to_numpy(dtype=float)
     totals = values.sum(axis=1)
     heights = values / totals[:, None] if shares else values
-    colours = label_colours(labels)
+    colours = _colours(df, label_col, labels)
     ax = _new_axes(ax, (max(7.0, 1.0 + 0.9 * len(table)), 5))
     xs = np.arange(len(table))
     bottom = np.zeros(len(table))
@@ -437,9 +454,8 @@ def plot_confidence(df: pd.DataFrame, scheme: str = "stance", *, ax=None, seed: 
     """
     import numpy as np
 
-    from stance.compare import scheme_labels
-
-    labels, multi = scheme_labels(df, scheme)
+    look = scheme_look(df, scheme)
+    labels, multi = list(look.display_order), look.multi_label
     if multi:
         require_columns(df, [f"{scheme}_p_{l}" for l in labels], "plot_confidence")
     else:
@@ -449,12 +465,9 @@ def plot_confidence(df: pd.DataFrame, scheme: str = "stance", *, ax=None, seed: 
     if not labels:
         raise InputError(f"no labelled rows in column {scheme!r} to plot")
     rng = np.random.default_rng(seed)
-    colours = label_colours(labels)
+    colours = look.colours_for(labels)
     ax = _new_axes(ax, (9, 1.4 + 0.75 * len(labels)))
-    threshold = 0.5
-    if multi:
-        run = df.attrs.get("stance", {}).get("runs", {}).get(scheme, {})
-        threshold = (run.get("scheme", {}).get("threshold") or 0.5) if run else _scheme_threshold(scheme)
+    threshold = look.threshold if multi else 0.5
     ticks = []
     for y, label in enumerate(labels):
         if multi:
@@ -473,7 +486,7 @@ def plot_confidence(df: pd.DataFrame, scheme: str = "stance", *, ax=None, seed: 
         face = [colours[label] if (not multi or v >= threshold) else "white" for v in values]
         dots = ax.scatter(values, y + jitter, s=36, c=face, edgecolors=colours[label], linewidths=1.2, zorder=3)
         dots.set_gid(label)
-    line = threshold if multi else 1 / max(len(_scheme_order(df, scheme)), 1)
+    line = threshold if multi else 1 / max(len(look.labels), 1)
     ax.axvline(line, color="black", linestyle="--", linewidth=1)
     ax.text(line, -0.6, f" {'threshold' if multi else 'chance'} {line:.2f}", fontsize=FONT["note"],
             va="bottom", ha="left")
@@ -488,15 +501,6 @@ def plot_confidence(df: pd.DataFrame, scheme: str = "stance", *, ax=None, seed: 
     return ax
 
 
-def _scheme_threshold(scheme: str) -> float:
-    try:
-        from stance.schemes import load_scheme
-
-        return float(load_scheme(scheme).threshold or 0.5)
-    except Exception:  # noqa: BLE001 - an unknown scheme: the usual 0.5
-        return 0.5
-
-
 def device_counts(df: pd.DataFrame, by: str = "source_type", scheme: str = "rhetoric",
                   labels: list[str] | None = None) -> pd.DataFrame:
     """Per group and device of a multi-label scheme: statements using it, group size, share.
@@ -505,10 +509,10 @@ def device_counts(df: pd.DataFrame, by: str = "source_type", scheme: str = "rhet
     >>> device_counts(t, labels=["doubt"])[["source_type", "rhetoric", "count", "n"]].values.tolist()
     [['a', 'doubt', 1, 2], ['b', 'doubt', 1, 1]]
     """
-    from stance.compare import as_bool, scheme_labels
+    from stance.compare import as_bool
 
     if labels is None:
-        labels, _ = scheme_labels(df, scheme)
+        labels = list(scheme_look(df, scheme).display_order)
     cols = [f"{scheme}_{l}" for l in labels]
     require_columns(df, [by, *cols], f"the {scheme!r} chart")
     flags = pd.DataFrame({l: as_bool(df[c]) for l, c in zip(labels, cols)})
@@ -527,17 +531,18 @@ def device_counts(df: pd.DataFrame, by: str = "source_type", scheme: str = "rhet
 
 
 def plot_rhetoric_by_source(df: pd.DataFrame, by: str = "source_type", *, scheme: str = "rhetoric",
-                            labels: list[str] | None = None, ax=None):
-    """Grouped bars: the share of each group's statements that use each rhetorical device.
+                            labels: list[str] | None = None, ax=None, title: str | None = None):
+    """Grouped bars: the share of each group's statements that have each label of a multi-label scheme
+    (by default the rhetorical devices of ``rhetoric``).
 
-    Needs the boolean ``rhetoric_<label>`` columns of the multi-label ``rhetoric`` scheme. A
-    statement may use several devices or none, so shares do not add to 100%; each bar is
-    labelled with share and count (``6/23``).
+    Needs the boolean ``<scheme>_<label>`` columns. A statement may have several labels or none,
+    so shares do not add to 100%; each bar is labelled with share and count (``6/23``). Labels
+    come in the scheme's display order; the bars are coloured by group.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> t = pd.DataFrame({"source_type": ["a", "b"], "rhetoric_doubt": [True, False]})
     >>> plot_rhetoric_by_source(t, labels=["doubt"]).get_xlabel()
-    'share of statements using the device'
+    'share of statements with the label'
     """
     import numpy as np
 
@@ -561,9 +566,9 @@ def plot_rhetoric_by_source(df: pd.DataFrame, by: str = "source_type", *, scheme
     ax.invert_yaxis()
     ax.set_xlim(0, min(1.0, top * 1.3 + 0.05))
     ax.xaxis.set_major_formatter(_percent_formatter())
-    ax.set_xlabel("share of statements using the device")
-    ax.set_ylabel(f"{scheme} device")
-    ax.set_title(f"Rhetorical devices by {by}")
+    ax.set_xlabel("share of statements with the label")
+    ax.set_ylabel(f"{scheme} label")
+    ax.set_title(title or f"{scheme_look(df, scheme).title} by {by}")
     ax.legend(title=by, loc="lower right", frameon=True)
     _style(ax)
     return ax
@@ -613,7 +618,7 @@ def plot_target_across_sources(df: pd.DataFrame, targets: str | list[str] | None
             y += 1
         y += 0.5  # a gap between targets
     ax = _new_axes(ax, (9.5, 1.6 + 0.62 * len(rows) + 0.3 * len(targets)))
-    _stacked_barh(ax, ys, rows, labels)
+    _stacked_barh(ax, ys, rows, labels, _colours(df, label_col, labels))
     ax.set_yticks(ys, ticks)
     ax.invert_yaxis()
     ax.set_ylabel(f"{target_col} · {by}")
