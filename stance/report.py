@@ -76,21 +76,28 @@ def figure_png(ax, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
-def schemes_in(df: pd.DataFrame) -> list[str]:
-    """The built-in schemes whose results are in the table, in report order.
+def schemes_in(df: pd.DataFrame, provenance: dict | None = None) -> list[str]:
+    """The schemes whose results are in the table, in report order: those its provenance
+    (``provenance``, default ``df.attrs["stance"]``) names, in the order they were run, then
+    other result columns (see :func:`stance.look.scheme_looks`).
 
     >>> schemes_in(pd.DataFrame(columns=["text", "tone", "tone_confidence"]))
     ['tone']
     """
-    found = []
-    for name in ("stance", "tone", "rhetoric"):
-        if name in df.columns and f"{name}_confidence" in df.columns:
-            found.append(name)
-    return found
+    from stance.look import scheme_looks
+
+    return [look.name for look in scheme_looks(df, provenance)]
 
 
 def charts(df: pd.DataFrame, by: str = "source_type") -> dict[str, tuple[str, object]]:
     """The charts that the table's columns allow: ``{name: (caption, Axes)}``.
+
+    For each single-label scheme, its shares per ``by`` group; the first target-aware single-label
+    scheme (``stance``) against the first other single-label scheme (``tone``) as a heatmap; each
+    multi-label scheme's labels per group; the target-aware scheme's targets across groups; the
+    first single-label scheme that is not target-aware over time (when there are dates); and each
+    scheme's confidence per label. Schemes, label order and colours come from the table's
+    provenance (:func:`stance.look.scheme_looks`), so a new scheme file needs no code here.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> t = pd.DataFrame({"source_type": ["a", "b"], "tone": ["hostile", "neutral"], "tone_confidence": [.9, .6]})
@@ -98,42 +105,50 @@ def charts(df: pd.DataFrame, by: str = "source_type") -> dict[str, tuple[str, ob
     ['tone_by_source_type', 'tone_confidence']
     """
     from stance import plot
+    from stance.look import scheme_looks
 
-    schemes = schemes_in(df)
+    looks = scheme_looks(df)
+    single = [look for look in looks if not look.multi_label]
+    aware = [look for look in single if look.target_aware]
+    plain = [look for look in single if not look.target_aware]
     out: dict[str, tuple[str, object]] = {}
     has_by = by in df.columns
-    if "stance" in schemes and has_by:
-        out[f"stance_by_{by}"] = ("Stance toward each statement's target: shares (and counts) per "
-                                  f"{by}.", plot.plot_stance_by_source(df, by))
-    if "tone" in schemes and has_by:
-        out[f"tone_by_{by}"] = (f"Tone: shares (and counts) per {by}.", plot.plot_tone_by_source(df, by))
-    if {"stance", "tone"} <= set(schemes) and has_by:
-        out["stance_x_tone"] = (f"Stance x tone, shares within each {by} (each block adds to 100%).",
-                                plot.plot_stance_tone_heatmap(df, by))
-    if "rhetoric" in schemes and has_by:
-        try:
-            out[f"rhetoric_by_{by}"] = ("Rhetorical devices: the share of statements using each (a "
-                                        "statement may use several or none).", plot.plot_rhetoric_by_source(df, by))
-        except InputError:
-            pass
-    if "stance" in schemes and has_by and "target" in df.columns:
-        try:
-            out["targets_across_sources"] = ("The same targets side by side across source types.",
-                                             plot.plot_target_across_sources(df, by=by))
-        except InputError:
-            pass
-    if "date" in df.columns and schemes:
-        main = "tone" if "tone" in schemes else schemes[0]
-        if main != "rhetoric":
+    if has_by:
+        for look in single:
+            about = " toward each statement's target" if look.target_aware else ""
+            out[f"{look.name}_by_{by}"] = (f"{look.title}{about}: shares (and counts) per {by}.",
+                                           plot.plot_label_shares(df, look.name, by))
+        if aware and plain:
+            row, col = aware[0], plain[0]
+            out[f"{row.name}_x_{col.name}"] = (
+                f"{row.title} x {col.name}, shares within each {by} (each block adds to 100%).",
+                plot.plot_stance_tone_heatmap(df, by, row=row.name, col=col.name))
+        for look in looks:
+            if look.multi_label:
+                try:
+                    out[f"{look.name}_by_{by}"] = (
+                        f"{look.title}: the share of statements with each label (a statement may have "
+                        "several or none).", plot.plot_rhetoric_by_source(df, by, scheme=look.name))
+                except InputError:
+                    pass
+        target_col = (aware[0].target_col or "target") if aware else None
+        if target_col and target_col in df.columns:
             try:
-                out[f"{main}_over_time"] = (f"{main} over time (statements per year).",
-                                            plot.plot_timeline(df, main))
+                out["targets_across_sources"] = (
+                    "The same targets side by side across source types.",
+                    plot.plot_target_across_sources(df, label_col=aware[0].name, by=by, target_col=target_col))
             except InputError:
                 pass
-    for name in schemes:
+    if "date" in df.columns and single:
+        main = (plain or single)[0].name
         try:
-            out[f"{name}_confidence"] = (f"How sure the model is: {name} confidence per label.",
-                                         plot.plot_confidence(df, name))
+            out[f"{main}_over_time"] = (f"{main} over time (statements per year).", plot.plot_timeline(df, main))
+        except InputError:
+            pass
+    for look in looks:
+        try:
+            out[f"{look.name}_confidence"] = (f"How sure the model is: {look.name} confidence per label.",
+                                              plot.plot_confidence(df, look.name))
         except InputError:
             pass
     return out
@@ -165,19 +180,29 @@ def compare_html(table: pd.DataFrame) -> str:
 
 
 def statements_html(df: pd.DataFrame, by: str, schemes: list[str]) -> str:
-    """The statements with their labels and confidence, one sortable table per group."""
+    """The statements with their labels and confidence, one sortable table per group
+    (a multi-label scheme's ``;``-joined labels without a confidence).
+
+    >>> t = pd.DataFrame({"id": ["s1"], "text": ["Hi."], "source_type": ["a"], "tone": ["neutral"],
+    ...                   "tone_confidence": [0.8]})
+    >>> '<td class="num" data-v="0.8">0.80</td>' in statements_html(t, "source_type", ["tone"])
+    True
+    """
+    from stance.look import scheme_look
+
+    multi = {s for s in schemes if scheme_look(df, s).multi_label}
     cols = [c for c in ("id", "date", "source", "speaker", "target") if c in df.columns]
     parts = []
     groups = df[by].astype("string").fillna("(none)") if by in df.columns else pd.Series("all", index=df.index)
     for g in sorted(groups.unique()):
         part = df[groups == g]
-        head = cols + ["text"] + [h for s in schemes for h in ((s, f"{s} conf.") if s != "rhetoric" else (s,))]
+        head = cols + ["text"] + [h for s in schemes for h in ((s, f"{s} conf.") if s not in multi else (s,))]
         rows = []
         for _, r in part.iterrows():
             cells = [_td(r[c]) for c in cols] + [_td(r.get("text"), "text")]
             for s in schemes:
                 cells.append(_td(r[s], "label"))
-                if s != "rhetoric":
+                if s not in multi:
                     conf = r[f"{s}_confidence"]
                     cells.append(_td("" if pd.isna(conf) else f"{conf:.2f}", "num", "" if pd.isna(conf) else conf))
             rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -215,12 +240,14 @@ def explanations_html(df: pd.DataFrame, clf, schemes: list[str], *, per_label: i
     highlighted (:func:`stance.explain_html`): for each single-label scheme, the most confident
     statements of each label (see :func:`explained_rows`), each explaining the label in the table."""
     from stance.explain import explain_html
+    from stance.look import scheme_look
 
     runs = (provenance or {}).get("runs", {})
     parts = []
     for scheme in schemes:
         run = runs.get(scheme, {})
-        if run.get("scheme", {}).get("multi_label", scheme == "rhetoric"):
+        look = scheme_look(df, scheme, provenance)
+        if look.multi_label:
             continue  # explanations are of one label per statement
         target_col = run.get("target_col") or ("target" if "target" in df.columns else None)
         items = []
@@ -229,7 +256,7 @@ def explanations_html(df: pd.DataFrame, clf, schemes: list[str], *, per_label: i
             target = target if isinstance(target, str) and target.strip() else None
             table = clf.explain(row["text"], scheme, target=target, label=row[scheme], max_span=max_span)
             where = " · ".join(str(row[c]) for c in ("id", "speaker", "source") if c in df.columns and pd.notna(row[c]))
-            about = f" (target: {html.escape(target)})" if target and scheme == "stance" else ""
+            about = f" (target: {html.escape(target)})" if target and look.target_aware else ""
             items.append(f"<li>{explain_html(table)}<span class=\"note\">{html.escape(where)}{about}; "
                          f"confidence {row[f'{scheme}_confidence']:.2f}</span></li>")
         if items:
@@ -256,6 +283,9 @@ def render_report(df: pd.DataFrame, *, by: str = "source_type", title: str = "St
 
     if by not in df.columns:
         raise InputError(f"no column {by!r} to group the report by (--by); the table has {choices(df.columns)}")
+    if provenance is not None and df.attrs.get("stance") is not provenance:
+        df = df.copy(deep=False)  # the charts read each scheme's labels and look from the provenance
+        df.attrs["stance"] = provenance
     schemes = schemes_in(df)
     if not schemes:
         raise InputError("the table has no results to report: it needs a label column and its confidence "
