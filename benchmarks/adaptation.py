@@ -8,7 +8,7 @@ power, the G7, the Paris Agreement, the ICC, the Belt and Road Initiative), doub
 ``data/real``. For k labelled statements per label, drawn at random, :meth:`stance.Classifier.fit`
 adapts the scheme (choosing by cross-validation between the recalibration + prototype blend and
 a regularised head over embeddings) and both it and the out-of-the-box scheme are scored on the
-rows not drawn (:func:`stance.fewshot.learning_curve`). The reference is a head trained on all
+rows not drawn (:func:`stance.learning.learning_curve`). The reference is a head trained on all
 the other labelled rows (5-fold cross-validation over the whole corpus).
 """
 from __future__ import annotations
@@ -24,9 +24,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from stance import Classifier  # noqa: E402
 from stance.evaluate import macro_f1  # noqa: E402
-from stance.fewshot import _zero_shot, fit_head, head_probabilities, learning_curve  # noqa: E402
+from stance.fewshot import _zero_shot, fit_head, head_probabilities  # noqa: E402
+from stance.learning import learning_curve  # noqa: E402
 from stance.heads import stratified_folds  # noqa: E402
-from stance.fewshot import summarise_curve  # noqa: E402
+from stance.learning import summarise_curve  # noqa: E402
 from stance.schemes import load_scheme  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ import pandas as pd
 import stance
 from stance.calibrate import fit_calibration
 from stance.evaluate import macro_f1
-from stance.models import DEFAULT_MODEL_NAME
+from stance.backends.models import DEFAULT_MODEL_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "data" / "dev"

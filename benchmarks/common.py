@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 LABELS = ["politics", "sports", "war", "peace", "economy", "culture"]  # 6 ad-hoc labels
@@ -49,7 +48,7 @@ def make_statements(n: int, seed: int = 0, min_words: int = 8, max_words: int = 
 
 def bench_model(kind: str, folder: Path | None = None, logit_scale: float = 3.0) -> Path:
     """A random NLI model of shape ``kind`` ("minilm" or "bert-base"), built once and kept."""
-    import nli_models
+    import stance.testing as nli_models
 
     folder = Path(folder or ROOT / "benchmarks" / ".models" / f"{kind}-scale{logit_scale:g}")
     if not (folder / "model.safetensors").is_file():

@@ -22,9 +22,10 @@ import common
 
 def warm_up(spec: dict, scheme: str, texts: list[str]) -> int:
     """On a worker: load the model and classify a few statements; the loads so far."""
+    from stance.classifier import Classifier
     from stance.daskrun import classify_partition, model_loads
 
-    classify_partition(pd.DataFrame({"text": texts}), spec, scheme, {})
+    classify_partition(pd.DataFrame({"text": texts}), Classifier, spec, scheme, {})
     return model_loads()
 
 

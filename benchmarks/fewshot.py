@@ -5,7 +5,7 @@
 For k = 4, 8, 16 labelled statements per label, k per label are drawn from the evaluation set,
 few-shot adaptation is fitted on them (stance.fewshot, as Classifier.fit does: recalibration, then
 prototypes, each kept only when it wins in leave-one-out) and both classifiers are scored on the rest
-of that set; repeated over --draws random draws per set (stance.fewshot.learning_curve). Prints mean
+of that set; repeated over --draws random draws per set (stance.learning.learning_curve). Prints mean
 and sd over all draws of both sets, the mean gain, and the shares of draws few-shot wins, ties and
 loses. --margin -inf turns off the conservative rule (always adapt), for comparison.
 
@@ -28,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 import stance
-from stance.fewshot import MARGIN, learning_curve, summarise_curve
+from stance.fewshot import MARGIN
+from stance.learning import learning_curve, summarise_curve
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = {"stance, no calibration": "gold_stance", "tone, no calibration": "gold_tone", "stance": "gold_stance",

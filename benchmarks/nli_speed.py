@@ -111,7 +111,7 @@ def random_head_agreement(texts: list[str]) -> str:
     """bf16 vs float32 top-label agreement on an NLI model with a trained encoder but a random head
     (the packaged MiniLM, ``nli_models.build_from_encoder``), in this process: its scores barely
     differ between labels, so its disagreements are near-ties."""
-    import nli_models
+    import stance.testing as nli_models
     import stance
 
     folder = common.ROOT / "benchmarks" / ".models" / "minilm-trained-encoder"
@@ -133,7 +133,7 @@ def trained_model() -> Path:
     """The locally trained NLI model (``nli_models.build_trained_nli``), built once and kept."""
     import shutil
 
-    import nli_models
+    import stance.testing as nli_models
 
     folder = common.ROOT / "benchmarks" / ".models" / "minilm-trained-nli"
     if not (folder / "model.safetensors").is_file():

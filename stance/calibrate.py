@@ -52,6 +52,8 @@ def fit_calibration(clf, data: pd.DataFrame, scheme: Scheme, *, gold: str | list
     ``gold`` is the column of gold labels (single-label) or, for a multi-label scheme, the
     list of 0/1 columns in label order.
     """
+    from stance.core import normalise_text
+
     clf.load()
     if clf.backend_.kind != "embedding":
         raise InputError("calibration applies to embedding models; NLI models need none")
@@ -63,7 +65,8 @@ def fit_calibration(clf, data: pd.DataFrame, scheme: Scheme, *, gold: str | list
     scores = np.empty((len(data), len(names)))
     groups = data.groupby(target_col).indices if scheme.target_aware else {None: np.arange(len(data))}
     for target, rows in groups.items():
-        scores[rows] = clf.backend_.label_scores(data[text_col].iloc[rows].tolist(), scheme, target, top_k, clauses)
+        texts = [normalise_text(t) for t in data[text_col].iloc[rows]]  # as the core classifies them
+        scores[rows] = clf.backend_.label_scores(texts, scheme, target, top_k, clauses)
     if scheme.multi_label:
         y = data[cols].to_numpy(dtype=float)
     else:

@@ -164,7 +164,7 @@ def collect_sheets(folder: str | Path, label: str = "stance", *, pattern: str = 
     A sheet's rater is its ``rater_col`` value when the sheet has one, else the file name
     without extension. The statement columns (``id``, ``text``, ``target``) are kept.
     """
-    from stance.data import read_table
+    from stance.io import read_table
 
     paths = sorted(Path(folder).glob(pattern))
     if not paths:

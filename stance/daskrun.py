@@ -34,10 +34,10 @@ from pathlib import Path
 import pandas as pd
 
 from stance.errors import InputError, StanceError, choices
+from stance.io.files import FOLDER_SIDECAR as PROVENANCE_FILE
 
 INSTALL_HINT = 'pip install "stance[dask]"'
 READ_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet")
-PROVENANCE_FILE = "_provenance.json"  # readers of a Parquet folder skip names starting with "_"
 _CLASSIFIERS: dict[str, object] = {}  # this process's classifiers, by spec (see worker_classifier)
 _LOADS: dict[str, int] = {}
 _LOCK = threading.RLock()
@@ -89,6 +89,15 @@ def classifier_spec(clf) -> dict:
     return {"init": init, "fitted": fitted}
 
 
+def from_spec(cls, spec: dict):
+    """A classifier of class ``cls`` (:class:`stance.Classifier` or a subclass) built from a
+    :func:`classifier_spec`, with its few-shot states, not yet loaded."""
+    clf = cls(progress=False, **spec["init"])
+    if spec.get("fitted"):
+        clf.load_fitted(spec["fitted"])
+    return clf
+
+
 def classify_dask(clf, ddf, scheme="stance", **options):
     """Classify a Dask DataFrame (or Series of texts) partition by partition; lazy.
 
@@ -116,13 +125,13 @@ def classify_dask(clf, ddf, scheme="stance", **options):
         ddf = ddf.to_frame(name=options.get("text_col", "text"))
     spec = classifier_spec(clf)
     meta = clf.classify(ddf._meta, scheme, progress=False, **options)  # validates; never loads the model
-    out = ddf.map_partitions(classify_partition, spec, scheme, options, meta=meta, align_dataframes=False)
+    out = ddf.map_partitions(classify_partition, type(clf), spec, scheme, options, meta=meta, align_dataframes=False)
     return out
 
 
-def classify_partition(part: pd.DataFrame, spec: dict, scheme, options: dict) -> pd.DataFrame:
+def classify_partition(part: pd.DataFrame, cls, spec: dict, scheme, options: dict) -> pd.DataFrame:
     """Classify one partition with this process's classifier for ``spec`` (loaded once)."""
-    clf = worker_classifier(spec)
+    clf = worker_classifier(cls, spec)
     with _LOCK:  # one partition at a time per process; torch uses the worker's threads
         try:
             return clf.classify(part, scheme, progress=False, **options)
@@ -131,10 +140,8 @@ def classify_partition(part: pd.DataFrame, spec: dict, scheme, options: dict) ->
                 clf.cache_.close()  # reopened by the next partition, in whatever thread runs it
 
 
-def worker_classifier(spec: dict):
-    """This process's classifier for ``spec``, built and loaded on first use, then kept."""
-    from stance.classifier import Classifier
-
+def worker_classifier(cls, spec: dict):
+    """This process's classifier of class ``cls`` for ``spec``, built and loaded on first use, then kept."""
     key = json.dumps(spec, sort_keys=True, default=str)
     with _LOCK:
         if key not in _CLASSIFIERS:
@@ -143,12 +150,7 @@ def worker_classifier(spec: dict):
                 import torch
 
                 torch.set_num_threads(threads)
-            clf = Classifier(progress=False, **spec["init"])
-            if spec.get("fitted"):
-                from stance.fewshot import FewShot
-
-                clf.fitted_ = {name: FewShot.from_dict(state) for name, state in spec["fitted"].items()}
-            clf.load()
+            clf = from_spec(cls, spec).load()
             _CLASSIFIERS[key] = clf
             _LOADS[key] = _LOADS.get(key, 0) + 1
         return _CLASSIFIERS[key]
@@ -186,7 +188,7 @@ def input_files(patterns: list[str]) -> list[Path]:
     >>> [p.name for p in input_files([str(bundled_path("statements.csv"))])]
     ['statements.csv']
     """
-    from stance.data import check_input_file, file_format
+    from stance.io.tables import check_input_file
 
     files: list[Path] = []
     for pattern in patterns:
@@ -196,7 +198,7 @@ def input_files(patterns: list[str]) -> list[Path]:
             raise InputError(f"no files match {pattern!r}: check the pattern (quote it so the shell leaves it)")
         for match in matches:
             path = Path(match)
-            if file_format(path) not in READ_FORMATS:
+            if path.suffix.lower() not in READ_FORMATS:
                 raise InputError(f"{str(path)!r}: Dask reads {choices(READ_FORMATS)} files as partitions; "
                                  "save it as CSV or Parquet")
             check_input_file(path)
@@ -209,7 +211,7 @@ def input_files(patterns: list[str]) -> list[Path]:
 
 def read_partition(path: str, columns: list[str] | None = None) -> pd.DataFrame:
     """One input file as one partition, read as ``stance classify`` reads it (CSV cells as text)."""
-    from stance.stream import iter_table
+    from stance.io import iter_table
 
     table = pd.concat(list(iter_table(path, chunk_size=100_000)), ignore_index=True)
     if columns is not None and list(table.columns) != list(columns):
@@ -220,7 +222,7 @@ def read_partition(path: str, columns: list[str] | None = None) -> pd.DataFrame:
 
 def read_inputs(patterns: list[str]):
     """The input files as a Dask DataFrame, one partition per file."""
-    from stance.stream import iter_table
+    from stance.io import iter_table
 
     dd = require_dask()
     files = input_files(patterns)
@@ -229,39 +231,52 @@ def read_inputs(patterns: list[str]):
                        label="stance-read", enforce_metadata=False)
 
 
-def cmd_classify_dask(args, clf, runs: list[dict], options: dict) -> None:
-    """``stance classify INPUT... --workers N | --scheduler ADDRESS --out FOLDER``."""
+def classify_files(clf, patterns: list[str], out: str | Path, runs: list[dict], options: dict, *,
+                   workers: int | None = None, scheduler: str | None = None,
+                   progress: bool = True) -> tuple[Path, int, int]:
+    """Classify table files on a Dask cluster, one partition per file, into a folder of
+    ``part-*.parquet`` files with ``_provenance.json``; return the folder, its rows and the rows
+    without a label.
+
+    ``runs``: the keyword arguments of each :meth:`stance.Classifier.classify` run (``scheme=`` or
+    ``labels=`` + ``template=``), applied in turn with the shared ``options``. ``workers``: a
+    cluster of that many processes on this machine; ``scheduler``: the address of a running
+    cluster. The output appears, complete, only at the end (written to ``.<out>.partial``).
+    """
     require_dask(distributed=True)
     import dask
-    from distributed import Client, LocalCluster, progress
+    from distributed import Client, LocalCluster
+    from distributed import progress as show_progress
 
-    from stance.data import FORMATS
+    from stance.io import FORMATS, write_provenance
 
-    if args.workers is not None and args.scheduler:
+    if workers is not None and scheduler:
         raise StanceError("pass either --workers N (a cluster on this machine) or --scheduler ADDRESS, not both")
-    if args.workers is not None and args.workers < 1:
-        raise StanceError(f"--workers must be 1 or more, got {args.workers}")
-    out = Path(args.out)
+    if workers is None and not scheduler:
+        raise StanceError("pass --workers N (a cluster on this machine) or --scheduler ADDRESS")
+    if workers is not None and workers < 1:
+        raise StanceError(f"--workers must be 1 or more, got {workers}")
+    out = Path(out)
     if out.suffix.lower() in FORMATS:
         raise StanceError(f"with --workers / --scheduler, --out is a folder for part-*.parquet files, "
-                          f"got {args.out!r}: e.g. --out results/")
+                          f"got {str(out)!r}: e.g. --out results/")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise StanceError(f"output folder {args.out!r} exists and is not empty: pass a new folder")
+        raise StanceError(f"output folder {str(out)!r} exists and is not empty: pass a new folder")
     partial = out.with_name(f".{out.name}.partial")
     with dask.config.set({"dataframe.convert-string": False}):  # cells as read, as the single-machine path
-        table = read_inputs(args.input)
+        table = read_inputs(patterns)
         for run in runs:
             table = clf.classify(table, **run, **options)
     provenance = table._meta.attrs.get("stance")
-    if args.scheduler:
+    if scheduler:
         try:
-            cluster, client = None, Client(args.scheduler, timeout="20s")
+            cluster, client = None, Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
-            raise StanceError(f"cannot reach the Dask scheduler at {args.scheduler!r} ({exc}): check the address "
+            raise StanceError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc}): check the address "
                               "(e.g. tcp://host:8786) and that the scheduler is running") from None
     else:
         cores = os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=max(1, cores // args.workers),
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=max(1, cores // workers),
                                processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
@@ -269,8 +284,8 @@ def cmd_classify_dask(args, clf, runs: list[dict], options: dict) -> None:
         write = table.to_parquet(str(partial), write_index=False, compute=False,
                                  name_function=lambda i: f"part-{i:05d}.parquet")
         future = client.compute(write)
-        if not args.quiet:
-            progress(future, notebook=False, interval="0.5s")
+        if progress:
+            show_progress(future, notebook=False, interval="0.5s")
             print()
         future.result()
     except BaseException:
@@ -284,12 +299,8 @@ def cmd_classify_dask(args, clf, runs: list[dict], options: dict) -> None:
         _move_into(partial, out)
     else:
         partial.replace(out)
-    if provenance is not None:
-        (out / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, default=str), encoding="utf-8")
-    if not args.quiet:
-        rows, errors = summary(out, provenance)
-        print(f"wrote {rows} rows to {out}/part-*.parquet (provenance: {out / PROVENANCE_FILE})"
-              + (f"; {errors} row(s) without a label, see the *_error columns" if errors else ""))
+    write_provenance(out, provenance)
+    return (out, *summary(out, provenance))
 
 
 def _move_into(partial: Path, out: Path) -> None:

@@ -58,11 +58,17 @@ def explain(clf, text: str, scheme="stance", *, target: str | None = None, label
     sch = clf.resolve_scheme(scheme)
     if sch.target_aware and not target:
         raise InputError(f"scheme {sch.name!r} needs a target: pass target='NATO' (CLI: --target)")
-    clf.load()
+    targets = [target if sch.target_aware else None]
+    # The core path of classify (normalisation, cache, long-text split, language check, few-shot
+    # adaptation), so that the probability explained is the one classify reports.
+    whole = clf._predict([text], sch, targets)
+    if whole.problems[0]:
+        raise InputError(f"cannot explain this text: {whole.problems[0]}")
     spans = occlusions(text, max_span)
-    variants = [text] + [cut(text, s, e) for s, e, _ in spans]
-    variants = [v if v else "." for v in variants]
-    probs = clf.backend_.probabilities(variants, sch, target if sch.target_aware else None)
+    variants = [cut(text, s, e) or "." for s, e, _ in spans]
+    cuts = clf._predict(variants, sch, targets * len(variants), check_language=False).probs if variants else \
+        np.empty((0, len(sch.labels)))
+    probs = np.vstack([whole.probs, cuts])
     names = list(sch.label_names)
     if label is None:
         j = int(np.argmax(probs[0]))

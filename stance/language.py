@@ -26,15 +26,21 @@ MULTILINGUAL_HINT = ("pass a multilingual NLI model, e.g. model='MoritzLaurer/bg
 
 
 _LOADING = threading.Lock()
+_KEEP: dict = {}  # where the first load of this process keeps the unpacked model (see _identifier)
 
 
-def _identifier():
-    """py3langid's identifier, loaded once (callers wait while another thread loads it)."""
+def _identifier(folder: Path | None = None, keep: bool = True):
+    """py3langid's identifier, loaded once per process (callers wait while another thread loads
+    it). The first load keeps the unpacked model in ``folder`` (default: the cache folder), or
+    nowhere when ``keep`` is false (``cache=False``, CLI ``--no-cache``)."""
     with _LOADING:
+        if _read_identifier.cache_info().currsize == 0:
+            _KEEP.clear()
+            _KEEP.update(folder=folder, keep=keep)
         return _read_identifier()
 
 
-def preload() -> None:
+def preload(folder: Path | None = None, keep: bool = True) -> None:
     """Start loading the identifier in a background thread (about 0.1 s from its unpacked copy
     in the cache folder; 0.5 s the first time, mostly unpacking LZMA, which releases the GIL), so
     that it loads while something else does, e.g. the model's weights; :func:`detect_language`
@@ -44,16 +50,16 @@ def preload() -> None:
     'en'
     """
     if _read_identifier.cache_info().currsize == 0:
-        threading.Thread(target=_identifier, name="stance-language-model", daemon=True).start()
+        threading.Thread(target=_identifier, args=(folder, keep), name="stance-language-model", daemon=True).start()
 
 
 # py3langid's model, as stored in the package and as unpacked here.
 _ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 
 
-def unpacked_model_path() -> Path:
-    """Where the unpacked identifier model is kept between processes: the cache folder
-    (:func:`stance.cache.default_cache_dir`), one file per py3langid model file.
+def unpacked_model_path(folder: Path | None = None) -> Path:
+    """Where the unpacked identifier model is kept between processes: ``folder``, by default
+    the cache folder (:func:`stance.cache.default_cache_dir`); one file per py3langid model file.
 
     >>> unpacked_model_path().name.startswith("langid-")
     True
@@ -63,7 +69,8 @@ def unpacked_model_path() -> Path:
     from stance.cache import default_cache_dir
 
     stat = (MODEL_DIR / MODEL_FILE).stat()
-    return default_cache_dir() / f"langid-{stat.st_size}-{stat.st_mtime_ns}.npz"
+    folder = default_cache_dir() if folder is None else Path(folder).expanduser()
+    return folder / f"langid-{stat.st_size}-{stat.st_mtime_ns}.npz"
 
 
 def _unpack_model() -> dict:
@@ -115,20 +122,21 @@ def _write_unpacked(path: Path, arrays: dict) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def model_arrays() -> dict:
+def model_arrays(folder: Path | None = None, keep: bool = True) -> dict:
     """py3langid's model arrays. Unpacking its LZMA file takes about 0.3 s of CPU in every
     process, so the unpacked arrays (about 70 MB) are kept in the cache folder
     (:func:`unpacked_model_path`) and read from there; a missing, partial or damaged file is
-    unpacked again and rewritten.
+    unpacked again and rewritten. ``keep=False`` reads a kept copy but never writes one.
 
     >>> sorted(model_arrays())
     ['classes', 'nextmove', 'nextmove_row', 'out_feat', 'pc', 'ptc']
     """
-    path = unpacked_model_path()
+    path = unpacked_model_path(folder)
     arrays = _read_unpacked(path)
     if arrays is None:
         arrays = _unpack_model()
-        _write_unpacked(path, arrays)
+        if keep:
+            _write_unpacked(path, arrays)
     return arrays
 
 
@@ -138,7 +146,7 @@ def _read_identifier():
     from py3langid.langid import LanguageIdentifier
     from py3langid.modelio import _to_array
 
-    data = model_arrays()
+    data = model_arrays(_KEEP.get("folder"), _KEEP.get("keep", True))
     identifier = LanguageIdentifier(data["ptc"], data["pc"], data["classes"].tolist(),
                                     _to_array(data["nextmove"]), data["out_feat"].tolist(), norm_probs=True,
                                     tk_row=_to_array(data["nextmove_row"]))
@@ -161,7 +169,7 @@ def latin_share(text: str) -> float:
     return sum(map(_is_latin, letters)) / len(letters) if letters else 0.0
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str, *, folder: Path | None = None, keep: bool = True) -> str:
     """The ISO 639-1 code of a text's language, or ``""`` when it cannot be told.
 
     >>> detect_language("We firmly oppose NATO's expansion.")
@@ -170,6 +178,9 @@ def detect_language(text: str) -> str:
     ('zh', 'ru')
     >>> detect_language("😀 123"), detect_language("")
     ('', '')
+
+    ``folder`` and ``keep``: where the first detection of the process keeps the unpacked
+    identifier model (see :func:`model_arrays`).
     """
     if not isinstance(text, str):
         return ""
@@ -177,7 +188,7 @@ def detect_language(text: str) -> str:
     letters = sum(c.isalpha() for c in sample)
     if letters < 2:
         return ""
-    label, confidence = _identifier().classify(sample)
+    label, confidence = _identifier(folder, keep).classify(sample)
     if latin_share(sample) >= 0.5:
         if label == "en":
             return "en"
@@ -186,14 +197,15 @@ def detect_language(text: str) -> str:
     return label  # not Latin script: not English, whatever the detector's confidence
 
 
-def detect_languages(texts) -> list[str]:
+def detect_languages(texts, *, folder: Path | None = None, keep: bool = True) -> list[str]:
     """:func:`detect_language` of each text, in order (repeated texts are detected once).
 
     >>> detect_languages(["We support NATO.", "We support NATO.", "Мы поддерживаем мир."])
     ['en', 'en', 'ru']
     """
     seen: dict[str, str] = {}
-    return [seen.setdefault(t, detect_language(t)) if isinstance(t, str) else "" for t in texts]
+    return [seen.setdefault(t, detect_language(t, folder=folder, keep=keep)) if isinstance(t, str) else ""
+            for t in texts]
 
 
 def reads_english_only(model_name: str) -> bool:

@@ -630,7 +630,7 @@ def plot_target_across_sources(df: pd.DataFrame, targets: str | list[str] | None
 
 def plot_fewshot(df: pd.DataFrame, *, ax=None, title: str | None = None):
     """Zero-shot vs few-shot macro-F1 by labelled statements per label, from
-    :func:`stance.fewshot.learning_curve` (one row per scheme, ``k`` and draw).
+    :func:`stance.learning.learning_curve` (one row per scheme, ``k`` and draw).
 
     Per scheme, one colour: the few-shot mean as a solid line with the standard deviation over
     draws as error bars, the zero-shot mean on the same rows as a dashed line with its own.

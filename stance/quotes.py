@@ -827,20 +827,3 @@ def id_prefixes(paths) -> list[str]:
             depth += 1
         out.append("-".join(mine[-depth:]) + "-q")
     return out
-
-
-def cmd_extract(args) -> None:
-    """The ``stance extract`` command: documents in, a statements table out."""
-    import sys
-
-    from stance.data import write_table
-
-    df, problems = extract_files(args.inputs, meta_csv=args.meta, encoding=args.encoding, source=args.source,
-                                 source_type=args.source_type, date=args.date)
-    out = write_table(df, args.out)
-    for p in problems:
-        print(f"stance: warning: {p}; that quote was skipped", file=sys.stderr)
-    if not args.quiet:
-        attributed = int((df["speaker"] != "").sum())
-        docs = df.attrs["documents"]
-        print(f"wrote {len(df)} statements ({attributed} with a speaker) from {docs} document(s) to {out}")

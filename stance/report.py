@@ -350,22 +350,18 @@ def write_report(df: pd.DataFrame, out: str | Path = "report.html", **kwargs) ->
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"the report is an HTML file: pass --out ending in .html, got {str(out)!r}")
-    page = render_report(df, **kwargs)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
-    return out
+    from stance.io import write_text
+
+    return write_text(out, render_report(df, **kwargs))
 
 
 def read_results(path: str | Path) -> tuple[pd.DataFrame, dict | None]:
-    """A results file and its provenance sidecar (None when there is none)."""
-    from stance.data import provenance_path, read_table
+    """A results file, or a folder of ``part-*.parquet`` files from a Dask run, and its
+    provenance sidecar (None when there is none)."""
+    from stance.io import read_provenance, read_table
 
     df = read_table(path)
-    side = provenance_path(path)
-    prov = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else None
+    prov = read_provenance(path)
     return typed_results(df, prov), prov
 
 

@@ -93,7 +93,7 @@ def sensitivity(clf, data, scheme="stance", *, target: str | None = None, target
     """
     from tqdm.auto import tqdm
 
-    from stance.classifier import as_table
+    from stance.io.tables import as_table
 
     sch = clf.resolve_scheme(scheme)
     data = as_table(data, text_col)

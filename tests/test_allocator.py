@@ -76,10 +76,9 @@ def test_no_tuning_without_glibc(monkeypatch):
 
 
 def test_loading_an_nli_model_for_the_cpu_tunes_the_allocator(monkeypatch, tmp_path):
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import nli_models
+    import stance.testing as nli_models
     from stance.backends import nli
-    from stance.models import locate
+    from stance.backends.models import locate
 
     calls = []
     monkeypatch.setattr(nli, "tune_allocator", lambda: calls.append(True) or True)

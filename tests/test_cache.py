@@ -134,7 +134,7 @@ def test_an_interrupted_run_resumes_with_what_was_cached(clf, tmp_path):
         return original(chunk, scheme, target)
 
     crashing.backend_ = replace_backend(crashing.backend_, crash_on_second_chunk)
-    import stance.classifier as classifier_module
+    import stance.core as classifier_module
 
     step = classifier_module.CHUNK_TEXTS["embedding"]
     classifier_module.CHUNK_TEXTS["embedding"] = 5

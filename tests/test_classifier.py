@@ -120,7 +120,7 @@ def test_unavailable_model_is_one_line(monkeypatch, tmp_path):
 def test_ready_sentence_transformer_object(clf):
     from sentence_transformers import SentenceTransformer
 
-    from stance.models import packaged_model_path
+    from stance.backends.models import packaged_model_path
 
     model = SentenceTransformer(str(packaged_model_path()), device="cpu")
     out = stance.Classifier(model, progress=False).classify(["We condemn the attack."], labels=["war", "peace"])

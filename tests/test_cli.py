@@ -30,7 +30,7 @@ def test_classify_writes_results_and_provenance(statements, tmp_path, suffix):
     out = tmp_path / f"results{suffix}"
     result = run_cli("classify", statements, "--scheme", "stance", "--scheme", "tone", "--out", out, "--quiet")
     assert result.returncode == 0, result.stderr
-    from stance.data import read_table
+    from stance.io import read_table
 
     table = read_table(out)
     assert len(table) == 3

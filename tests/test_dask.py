@@ -19,7 +19,7 @@ import distributed
 
 from stance import Classifier, load_statements  # noqa: E402
 from stance.cache import FILE_NAME, ResultCache  # noqa: E402
-from stance.classifier import normalise_text  # noqa: E402
+from stance.core import normalise_text  # noqa: E402
 from stance.daskrun import model_loads  # noqa: E402
 
 # Scores from Dask workers (one torch thread each) against this process (two): float32 sums in

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import stance
-from stance.fewshot import (MARGIN, blend, choose_recalibration, fit_arrays, fit_recalibration, learning_curve,
-                            recalibrate, summarise_curve)
+from stance.fewshot import MARGIN, blend, choose_recalibration, fit_arrays, fit_recalibration, recalibrate
+from stance.learning import learning_curve, summarise_curve
 
 
 def test_fit_arrays_picks_weight_zero_when_prototypes_do_not_help():

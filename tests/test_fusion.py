@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import stance
-from nli_models import build_config
+from stance.testing import build_config
 from stance.backends import gemm
 from stance.backends.fusion import fuse_projections, module_classes
 
@@ -135,7 +135,7 @@ def test_stacked_layer_keeps_the_chosen_library(monkeypatch):
 
 
 def test_nli_models_loaded_by_stance_are_fused(tmp_path):
-    import nli_models
+    import stance.testing as nli_models
 
     folder = nli_models.build_model(tmp_path / "nli", **nli_models.SPECS["bert-mnli-order"])
     nli = stance.Classifier(str(folder), cache=False, progress=False).load()

@@ -16,14 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import nli_models  # noqa: E402
+import stance.testing as nli_models  # noqa: E402
 
 import stance  # noqa: E402
 from stance.backends.nli import NLIBackend, nli_probabilities, softmax  # noqa: E402
 from stance.errors import LanguageWarning, StanceWarning  # noqa: E402
-from stance.models import entailment_index, locate  # noqa: E402
+from stance.backends.models import entailment_index, locate  # noqa: E402
 
 TOL = 1e-4
 
@@ -140,7 +139,7 @@ def pipeline_probabilities(pipe, texts, labels, template="{}", multi_label=False
 def split_like_stance(pipe, text, labels, template, multi_label):
     """``[text]``, or the parts stance classifies a text longer than the window in."""
     from stance.backends import load_backend
-    from stance.classifier import normalise_text
+    from stance.core import normalise_text
     from stance.longtext import split_text
 
     backend = load_backend(pipe, progress=False)
@@ -562,7 +561,7 @@ def test_bf16_converts_a_loaded_model_but_not_a_users_object(tiny, zero_shot):
 
 
 def test_bf16_on_a_cpu_without_bfloat16_units_warns_once(tiny, monkeypatch):
-    import stance.backends as backends
+    import stance.backends.base as backends
 
     # a CPU whose flags name AVX-512 but no bfloat16 instructions (faked), then one that has them
     monkeypatch.setattr(backends, "cpu_flags", lambda cpuinfo="/proc/cpuinfo": frozenset({"avx2", "avx512f", "fma"}))
@@ -635,9 +634,17 @@ def test_either_matrix_product_library_equals_pipeline(name, choice, tiny, zero_
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=TOL)
 
 
-def test_matrix_product_library_is_the_machines_default_when_not_set(tiny, monkeypatch):
+@pytest.mark.parametrize("vendor,capability,linear", [("AuthenticAMD", "AVX512", "OneDNNLinear"),
+                                                      ("GenuineIntel", "AVX512", "Linear")])
+def test_matrix_product_library_is_the_machines_default_when_not_set(tiny, monkeypatch, vendor, capability, linear):
+    """On a (faked) CPU, the model's linear layers are the ones that CPU's default library runs."""
+    import torch
+
     from stance.backends import gemm
 
     monkeypatch.delenv(gemm.OVERRIDE, raising=False)
+    monkeypatch.setattr(gemm, "cpu_vendor", lambda: vendor)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: capability)
     clf = stance.Classifier(model=str(tiny("bert-mnli-order")), device="cpu", cache=False, progress=False).load()
-    assert clf.backend_.gemm == gemm.default_choice()
+    linears = {type(m).__name__ for m in clf.backend_.model.modules() if isinstance(m, torch.nn.Linear)}
+    assert linears == {linear}

@@ -54,9 +54,19 @@ def test_label_shares_bars_match_compare(results, scheme, fn):
         expected.append(f"{g}\n(n={int((in_group & results[scheme].notna()).sum())}, {flagged} to review)")
     assert ticks == expected
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
-    # the printed percentages of a bar add to 100
-    texts = [t.get_text() for t in ax.texts]
-    assert texts and all(re.fullmatch(r"\d+%(\n\(\d+\))?", t) for t in texts)
+    # each bar prints its shares as whole percentages that add to 100 (segments under 5% unprinted)
+    printed: dict[float, list[int]] = {}
+    for t in ax.texts:
+        m = re.fullmatch(r"(\d+)%(?:\n\((\d+)\))?", t.get_text())
+        assert m, t.get_text()
+        printed.setdefault(round(t.get_position()[1], 6), []).append(int(m.group(1)))
+    for i, g in enumerate(groups):
+        part = table[(table["source_type"] == g) & (table["count"] > 0)]
+        bar = drawn[f"{i}:{part[scheme].iloc[0]}"]
+        percents = plot.percent_labels(part["share"].to_numpy())
+        assert sum(percents) == 100
+        expected = sorted(p for p, share in zip(percents, part["share"]) if share >= 0.05)
+        assert sorted(printed[round(bar.get_y() + bar.get_height() / 2, 6)]) == expected
 
 
 def test_heatmap_cells_match_counts(results):

@@ -126,7 +126,8 @@ def test_damaged_pipeline_is_a_one_line_error(monkeypatch, tmp_path):
 
 
 def test_ids_are_unique_across_folders_with_the_same_file_names(tmp_path):
-    from stance.data import read_statements, write_table
+    from stance.data import read_statements
+    from stance.io import write_table
 
     for folder, who in (("x", "The minister (synthetic)"), ("y", "The envoy (synthetic)")):
         (tmp_path / folder).mkdir()

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import stance
-from stance.classifier import normalise_text
+from stance.core import normalise_text
 from stance.errors import LanguageWarning, LongTextWarning, ModelIntegrityError
 from stance.language import detect_language, detect_languages
 from stance.longtext import split_sentences, split_text
@@ -217,7 +217,7 @@ def test_hygiene_before_hashing_and_classification(clf, tmp_path):
 
 
 def test_tampered_packaged_weights_are_refused(tmp_path, monkeypatch):
-    from stance import models
+    from stance.backends import models
 
     copy = tmp_path / "model"
     shutil.copytree(models.packaged_model_path(), copy)
@@ -247,12 +247,17 @@ def test_remote_code_off_schemes_are_data_and_cache_sql_is_parameterised(tmp_pat
                       '[[labels]]\nname = "b"\ndescription = "b"\nhypotheses = ["This is b."]\n', encoding="utf-8")
     loaded = stance.load_scheme(scheme)
     assert loaded.description.startswith("__import__(") and not marker.exists()  # a string, never run
+    # Texts are hashed before they reach SQL, but targets are stored as given: a target that is
+    # SQL must be a value, never a statement.
     hostile = "x'); DROP TABLE results; --"
     run = stance.Classifier(progress=False, cache_dir=tmp_path / "cache")
     run.backend_ = clf.backend_
-    first = run.classify([hostile, "NATO is a puppet."], scheme="tone")
-    second = stance.Classifier(progress=False, cache_dir=tmp_path / "cache").classify([hostile], scheme="tone")
-    assert first["tone"].iloc[0] == second["tone"].iloc[0]
+    first = run.classify([hostile, "NATO is a puppet."], scheme="stance", target=hostile)
+    again = stance.Classifier(progress=False, cache_dir=tmp_path / "cache")
+    second = again.classify([hostile, "NATO is a puppet."], scheme="stance", target=hostile)
+    assert first["stance"].tolist() == second["stance"].tolist()
+    assert not hasattr(again, "backend_")  # found by the hostile target in the cache: no model loaded
     con = sqlite3.connect(tmp_path / "cache" / FILE_NAME)
     assert con.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 2
+    assert {t for (t,) in con.execute("SELECT target FROM results")} == {hostile}
     con.close()

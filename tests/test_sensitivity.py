@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import nli_models  # noqa: E402
+import stance.testing as nli_models  # noqa: E402
 import stance  # noqa: E402
 from stance.sensitivity import sensitivity, variants  # noqa: E402
 

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from stance.cache import FILE_NAME
-from stance.data import read_table
-from stance.stream import TableWriter, iter_table
+from stance.io import read_table
+from stance.io import TableWriter, iter_table
 
 WORDS = ("alliance", "sanctions", "peace", "talks", "warmongers", "cooperation", "blood", "summit")
 

