@@ -222,7 +222,7 @@ def explained_rows(df: pd.DataFrame, scheme: str, per_label: int = 1) -> pd.Data
     >>> explained_rows(t, "tone")["text"].tolist()
     ['c', 'a']
     """
-    from stance.plot import _scheme_order
+    from stance.plot.style import _scheme_order
 
     labelled = df[df[scheme].notna() & df[f"{scheme}_confidence"].notna()]
     synthetic = (labelled["synthetic"].astype(str).str.lower().eq("true") if "synthetic" in labelled.columns

@@ -18,7 +18,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 import stance  # noqa: E402
 from stance import plot  # noqa: E402
 from stance.cache import digest, scheme_description  # noqa: E402
-from stance.classifier import add_results  # noqa: E402
+from stance.results import add_results  # noqa: E402
 from stance.look import scheme_look, scheme_looks  # noqa: E402
 from stance.schemes import OKABE_ITO, load_scheme  # noqa: E402
 
