@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from stance.errors import InputError, choices
-from stance.plot.style import FONT, OKABE_ITO, _colours, _heatmap, _labelled, _new_axes, _ordered, _percent_formatter, _scheme_order, _style, require_columns, text_colour
+from stance.plot.style import (FONT, OKABE_ITO, _colours, _heatmap, _labelled, _new_axes, _ordered,
+                               _percent_formatter, _scheme_order, _style, require_columns, text_colour)
 from stance.look import scheme_look
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from stance.errors import InputError, choices
-from stance.plot.style import FONT, OKABE_ITO, _colours, _labelled, _new_axes, _ordered, _percent_formatter, _scheme_order, _stacked_barh, _style, require_columns
+from stance.plot.style import (FONT, OKABE_ITO, _colours, _labelled, _new_axes, _ordered, _percent_formatter,
+                               _scheme_order, _stacked_barh, _style, require_columns)
 from stance.look import scheme_look
 
 
