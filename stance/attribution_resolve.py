@@ -88,8 +88,8 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
     """The named entities of a parsed piece of text, outside quotes, with their titles."""
     out = []
     for e in doc.ents:
-        if e.label_ not in ENTITY_TYPES or inside(e.start_char + offset):
-            continue
+        if e.label_ not in ENTITY_TYPES or inside(e.start_char + offset) or "\n" in e.text.strip():
+            continue  # no name runs across a line break ("Jagannath P. Panda\nIntroduction")
         before = doc[max(e.sent.start, e.start - 6):e.start]
         titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
         appos = [t for t in e.root.head.subtree if e.root.dep_ == "appos"] if e.root.dep_ == "appos" else []

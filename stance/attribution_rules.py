@@ -108,7 +108,9 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
     """The reporting verb of a quote among a sentence's ``tokens``: one whose clause holds the quote
     (the quote's words descend from it), else the nearest one; verbs inside quotes do not count."""
     verbs = [t for t in tokens if not inside(t.idx) and is_reporting(t)]
-    if not verbs or not quote_tokens:
+    nouns = [t for t in tokens if not inside(t.idx) and speech_owner(t) is not None
+             and any(q.i in quote_tokens for q in t.subtree)]  # "Trump's assessment that peace is '...'"
+    if not (verbs or nouns) or not quote_tokens:
         return None
 
     def holds(v) -> bool:  # the quote is in the verb's clause, or is what a relative clause reports
@@ -120,13 +122,32 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
     def distance(v) -> int:
         return min(abs(v.i - i) for i in quote_tokens)
 
-    holding = [v for v in verbs if holds(v)]
+    holding = [v for v in verbs if holds(v)] + nouns
     pool = holding or verbs
     # the innermost holding verb: fewest words under it
     verb = min(pool, key=lambda v: (sum(1 for _ in v.subtree), distance(v))) if holding else min(pool, key=distance)
+    if holding and verb.i > max(quote_tokens):  # "Japan ..., claiming '...', the Japan Times reported":
+        first = [v for v in holding if v.i < min(quote_tokens) and v.lower_ != "according"]
+        if first:  # the words are whoever the text says first uttered them
+            verb = max(first, key=lambda v: v.i)
     while verb.dep_ == "xcomp" and is_reporting(verb.head) and not any(c.dep_ == "nsubj" for c in verb.children):
         verb = verb.head  # "called on China to condemn": the governing verb reports
     return verb
+
+
+SPEECH_NOUNS = frozenset("remark remarks comment assessment claim words statement accusation warning description "
+                         "assertion allegation insistence characterization characterisation pledge".split())
+
+
+def speech_owner(token):
+    """For a noun of speech with its speaker ("Trump's assessment", "remarks by Koizumi"), the
+    speaker's token; else None."""
+    if pos(token) != "NOUN" or (token.lower_ not in SPEECH_NOUNS and token.lower_[:-1] not in SPEECH_NOUNS):
+        return None
+    by = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children
+          if g.dep_ == "pobj" and pos(g) == "PROPN"]
+    owner = [c for c in token.children if c.dep_ == "poss" and pos(c) == "PROPN" and c.ent_type_ not in ("DATE", "TIME")]
+    return (by or owner or [None])[0]  # "Sunday's remarks by Koizumi": Koizumi
 
 
 def reports_antecedent(verb) -> bool:
@@ -157,6 +178,8 @@ def subject_of(verb):
     inverted "says" ("..., says the minister"); a relative pronoun stands for the noun it follows
     ("a tweet, which read"); a conjoined or infinitive verb takes its head's subject. None when
     it has none."""
+    if pos(verb) == "NOUN":
+        return speech_owner(verb)
     if verb.lower_ == "according":
         to = next((c for c in verb.children if c.lower_ == "to"), None)
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
