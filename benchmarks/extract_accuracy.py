@@ -3,7 +3,7 @@
     python benchmarks/extract_accuracy.py            # dev and held-out parts of data/real_articles
     python benchmarks/extract_accuracy.py --misses   # also list the dev quotes with a wrong speaker
 
-Runs ``stance extract``'s library path (:func:`stance.quotes.extract_files`) on every text of
+Runs ``stance extract``'s library path (:func:`stance.extraction.quotes.extract_files`) on every text of
 ``data/real_articles/texts`` and scores it against ``data/real_articles/gold.csv`` (two coders
 and a third reading; ``data/real_articles/README.md``) with :func:`stance.evaluate.extraction_scores`.
 The held-out part is for scoring only: never tune on it.
@@ -23,7 +23,7 @@ CORPUS = ROOT / "data" / "real_articles"
 def extracted() -> tuple[pd.DataFrame, float]:
     """Every text's extracted quotes (``file``, ``start``, ``end`` in the file, ``speaker``...)
     and the seconds it took."""
-    from stance.quotes import extract_files
+    from stance.extraction.quotes import extract_files
 
     start = time.perf_counter()
     df, _ = extract_files([str(CORPUS / "texts")])

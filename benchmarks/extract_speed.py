@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--no-big", action="store_true")
     args = parser.parse_args()
-    from stance.quotes import QuoteWarning, extract_quotes
+    from stance.extraction.quotes import QuoteWarning, extract_quotes
 
     warnings.simplefilter("ignore", QuoteWarning)
     docs = articles(args.n)

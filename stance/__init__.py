@@ -19,7 +19,7 @@ from stance.errors import InputError, ModelNotAvailableError, SchemeError, Stanc
 from stance.explain import explain_html
 from stance.learning import learning_curve
 from stance.io import read_table, write_table
-from stance.quotes import extract_quotes
+from stance.extraction.quotes import extract_quotes
 from stance.schemes import Scheme, adhoc_scheme, list_schemes, load_scheme
 from stance.version import __version__
 

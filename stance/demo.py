@@ -24,8 +24,8 @@ def run_demo(out_dir: Path = Path("outputs"), progress: bool = True) -> dict[str
     from stance.classifier import Classifier
     from stance.data import bundled_path, load_statements
     from stance.io import write_table
-    from stance.documents import read_document
-    from stance.quotes import extract_document
+    from stance.extraction.documents import read_document
+    from stance.extraction.quotes import extract_document
     from stance.report import charts, figure_png, write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)

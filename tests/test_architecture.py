@@ -78,6 +78,12 @@ def test_no_import_circles():
     assert cycles(graph) == []
 
 
+def test_no_module_is_too_long_to_read_in_one_sitting():
+    lengths = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in module_files().items()}
+    assert len(lengths) > 30
+    assert {name: n for name, n in lengths.items() if n > MAX_LINES} == {}
+
+
 def test_functions_do_not_hide_their_modules():
     """``stance.evaluate`` is the module (``stance.evaluate.macro_f1`` works) and still runs its
     main function when called, as do ``stance.compare``, ``stance.agreement`` and ``stance.sensitivity``."""

@@ -78,12 +78,12 @@ def test_version_is_argparse_version_action():
 
 def test_quote_and_cache_warnings_are_stance_warnings():
     from stance.cache import CacheWarning
-    from stance.quotes import QuoteWarning
+    from stance.extraction.quotes import QuoteWarning
 
     assert issubclass(QuoteWarning, StanceWarning) and issubclass(CacheWarning, StanceWarning)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        from stance.quotes import extract_quotes
+        from stance.extraction.quotes import extract_quotes
 
         extract_quotes('He said "this never ends.')
     assert all(issubclass(w.category, StanceWarning) for w in caught)

@@ -8,9 +8,9 @@ import warnings
 import pandas as pd
 import pytest
 
-from stance.documents import decode, document_from_html, document_from_markdown, read_document
+from stance.extraction.documents import decode, document_from_html, document_from_markdown, read_document
 from stance.errors import StanceError
-from stance.quotes import QuoteWarning, extract_document, extract_files, extract_quotes, find_quotes
+from stance.extraction.quotes import QuoteWarning, extract_document, extract_files, extract_quotes, find_quotes
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import stance
-from stance import attribution
+from stance.extraction import attribution
 from stance.evaluate import extraction_scores
-from stance.quotes import QuoteWarning, extract_files, extract_quotes
+from stance.extraction.quotes import QuoteWarning, extract_files, extract_quotes
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +141,6 @@ def test_ids_are_unique_across_folders_with_the_same_file_names(tmp_path):
 def test_import_stance_does_not_load_spacy():
     import subprocess
 
-    code = "import sys, stance, stance.quotes; print('spacy' in sys.modules)"
+    code = "import sys, stance, stance.extraction.quotes; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

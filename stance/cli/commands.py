@@ -215,7 +215,7 @@ def cmd_report(args) -> None:
 def cmd_extract(args) -> None:
     """Documents in, a statements table out."""
     from stance.io import write_table
-    from stance.quotes import extract_files
+    from stance.extraction.quotes import extract_files
 
     df, problems = extract_files(args.inputs, meta_csv=args.meta, encoding=args.encoding, source=args.source,
                                  source_type=args.source_type, date=args.date)

@@ -1,7 +1,7 @@
 """The grammar of attribution: reporting verbs, their subjects, and the names they stand for.
 
-Pure functions over spaCy tokens, used by :mod:`stance.attribution` (which parses) and
-:mod:`stance.attribution_resolve` (which resolves pronouns and descriptions):
+Pure functions over spaCy tokens, used by :mod:`stance.extraction.attribution` (which parses) and
+:mod:`stance.extraction.attribution_resolve` (which resolves pronouns and descriptions):
 
 - :func:`reporting_verb` picks a quote's reporting verb (:data:`REPORTING`) in its sentence;
 - :func:`subject_of` names who speaks through it (subject, ``according to`` object, ``by`` agent...);

@@ -1,6 +1,6 @@
 """Who said a quote: speakers found with spaCy's parser and named entities.
 
-:func:`stance.quotes.extract_quotes` finds the quotation marks (its own, well-tested span
+:func:`stance.extraction.quotes.extract_quotes` finds the quotation marks (its own, well-tested span
 finder); this module names the speaker of each quote in an English text:
 
 1. **Turns.** In a transcript ("Q: ...", "Mao Ning: ...", "MR PRICE: ..."), a quote inside a
@@ -37,9 +37,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from stance.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
+from stance.extraction.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
                                         is_specific, resolve, resolve_ahead, surname_mentions)
-from stance.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
+from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
                                       reporting_verb, subject_of)
 from stance.errors import ModelIntegrityError, ModelNotAvailableError
 

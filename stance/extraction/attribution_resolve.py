@@ -10,7 +10,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from stance.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
+from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
                                       is_reporting, pos)
 
 
