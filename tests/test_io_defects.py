@@ -180,10 +180,13 @@ def test_report_is_written_atomically(tmp_path, monkeypatch, results):
     out = tmp_path / "report.html"
     out.write_text("the previous report")
 
-    def broken(self, *args, **kwargs):
+    original = Path.write_text
+
+    def disk_full_half_way(self, data, *args, **kwargs):
+        original(self, data[: len(data) // 2], *args, **kwargs)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", broken)
+    monkeypatch.setattr(Path, "write_text", disk_full_half_way)
     with pytest.raises(stance.InputError, match="No space left"):
         report.write_report(results.head(3), out)
     monkeypatch.undo()
