@@ -758,8 +758,9 @@ class LabellingSheet(_Widget):
         if label not in (*self.labels, UNSURE):
             raise InputError(f"unknown label {label!r}: choose one of {choices([*self.labels, UNSURE])}")
         row = self.statements.iloc[self.position]
+        target = row.get("target", "")
         append_answer(self.path, student=self.student, id=row["id"], label=label, scheme=self.scheme,
-                      text=row["text"], target=row.get("target", ""))
+                      text=row["text"], target=target if isinstance(target, str) else "")
         self.answers[str(row["id"])] = label
         self.go(self.position + 1, saved=label)
 
