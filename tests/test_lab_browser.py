@@ -69,6 +69,16 @@ def browser() -> str:
     return exe
 
 
+def launcher():
+    """``free_port`` and ``lab_environment`` of jupyter/lab.py, the script make lab runs."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("stance_jupyter_lab", ROOT / "jupyter" / "lab.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.free_port, module.lab_environment
+
+
 def http_status(url: str, timeout: float = 5) -> int | None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
@@ -194,9 +204,15 @@ class Lab:
                                     timeout=30_000)
 
     def close_and_shut_down(self) -> None:
+        """File > Close and Shut Down Notebook (its kernel stops: one kernel at a time)."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self.menu("File", "Close and Shut Down Notebook")
-        if self.page.locator(".jp-Dialog").count() or self.page.locator(".jp-Dialog").is_visible():
-            self.accept_dialog()
+        try:
+            self.accept_dialog(timeout=5_000)  # "Shut down the notebook?"
+        except PlaywrightTimeout:
+            pass  # closed without asking
+        self.panel.wait_for(state="detached", timeout=30_000)
 
     def images(self) -> list[int]:
         """The naturalWidth of every image of the notebook's outputs, each scrolled into view and loaded."""
@@ -241,11 +257,7 @@ def lab(tmp_path_factory, request):
     kernel_check.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(kernel_check, folder / "kernel_check.ipynb")
     shots = tmp_path_factory.mktemp("lab-screenshots")
-    sys.path.insert(0, str(ROOT / "jupyter"))
-    try:
-        from lab import free_port, lab_environment  # jupyter/lab.py, what make lab runs
-    finally:
-        sys.path.remove(str(ROOT / "jupyter"))
+    free_port, lab_environment = launcher()
     env = lab_environment(os.environ)
     env.update(JUPYTER_CONFIG_DIR=str(work / "user-config"), JUPYTER_DATA_DIR=str(work / "user-data"),
                JUPYTER_RUNTIME_DIR=str(work / "runtime"), IPYTHONDIR=str(work / "ipython"),
@@ -405,11 +417,7 @@ def test_make_lab_prints_a_url_that_answers_within_30_s(tmp_path):
     make = shutil.which("make")
     if make is None:
         _unavailable("make is not installed")
-    sys.path.insert(0, str(ROOT / "jupyter"))
-    try:
-        from lab import free_port, lab_environment
-    finally:
-        sys.path.remove(str(ROOT / "jupyter"))
+    free_port, lab_environment = launcher()
     env = lab_environment(os.environ)
     env.update(JUPYTER_CONFIG_DIR=str(tmp_path / "user-config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
     start = time.perf_counter()
