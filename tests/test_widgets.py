@@ -32,8 +32,8 @@ def test_import_stance_does_not_import_ipywidgets():
 def test_answers_are_appended_durably_and_read_back(tmp_path, monkeypatch):
     path = widgets.answers_path(tmp_path / "answers", "ana", "stance")
     synced = []
-    real_fsync = widgets.os.fsync
-    monkeypatch.setattr(widgets.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    real_fsync = widgets.answers.os.fsync
+    monkeypatch.setattr(widgets.answers.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
     widgets.append_answer(path, student="ana", id="a", label="favor", text='He said "no, never".', target="NATO")
     assert len(synced) >= 2  # the file, and the folder of a new file
     widgets.append_answer(path, student="ana", id="b", label="unsure")
@@ -142,7 +142,7 @@ def test_class_ratings_reads_the_simulated_class_as_collect_sheets_does(root):
         assert ratings.columns.tolist() == students and len(ratings) == 20
         sheets = collect_sheets(root / "data" / "classroom", scheme).set_index("id")[students]
         for s in students:
-            assert ratings[s].tolist() == [widgets._rating(v) for v in sheets.loc[ratings.index, s]]
+            assert ratings[s].tolist() == [widgets.answers._rating(v) for v in sheets.loc[ratings.index, s]]
         assert ratings.notna().sum().sum() > 70  # a few blanks: statements a student skipped
 
 
@@ -225,7 +225,8 @@ def test_without_a_frontend_each_widget_shows_a_clear_message(clf, results, tmp_
 
 
 def test_without_ipywidgets_the_widgets_are_text(tmp_path, results, monkeypatch):
-    monkeypatch.setattr(widgets, "_ipywidgets", lambda: None)
+    for part in (widgets.ui, widgets.sheet, widgets.compare_ui):  # every module that builds a widget
+        monkeypatch.setattr(part, "_ipywidgets", lambda: None)
     sheet = widgets.labelling_sheet(STATEMENTS, student="ana", folder=tmp_path)
     sheet.answer("favor")  # the logic still works
     assert widgets.read_answers(sheet.path)["stance"].tolist() == ["favor"]
