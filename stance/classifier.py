@@ -162,8 +162,7 @@ class Classifier:
     def classify(self, data, scheme: str | Path | Scheme = "stance", *, target: str | None = None,
                  target_col: str | None = None, text_col: str = "text", labels=None,
                  template: str | None = None, multi_label: bool | None = None, name: str | None = None,
-                 threshold: float | None = None, progress: bool | None = None,
-                 _zero_shot: bool = False) -> pd.DataFrame:
+                 threshold: float | None = None, progress: bool | None = None) -> pd.DataFrame:
         """Label every row of ``data`` with ``scheme``; return the input with result columns added.
 
         Parameters
@@ -207,10 +206,10 @@ class Classifier:
         table = as_table(data, text_col)
         targets, target_col = self._targets(table, sch, target, target_col)
         show = self.progress if progress is None else progress
-        pred = self._predict(table[text_col].tolist(), sch, targets, progress=show, adapt=not _zero_shot)
+        pred = self._predict(table[text_col].tolist(), sch, targets, progress=show)
         cut = sch.threshold if threshold is None else threshold
         provenance = self._provenance(sch, target, target_col, cut)
-        if not _zero_shot and self._fewshot(sch) is not None:
+        if self._fewshot(sch) is not None:
             provenance["fewshot"] = self._fewshot(sch).summary()
         if "language" not in table.columns:  # an input column of that name is kept
             table["language"] = pd.array(pred.languages, dtype="string")
@@ -297,6 +296,18 @@ class Classifier:
                   else load(source))
         self.fitted_ = {**getattr(self, "fitted_", {}), **states}
         return self
+
+    def zero_shot(self) -> "Classifier":
+        """This classifier without its few-shot states: the same options, loaded model and cache.
+
+        >>> Classifier().zero_shot().model is None
+        True
+        """
+        import copy
+
+        plain = copy.copy(self)
+        plain.__dict__.pop("fitted_", None)
+        return plain
 
     def _fewshot(self, sch: Scheme):
         """The few-shot state for this scheme, if fitted for this model and these labels."""

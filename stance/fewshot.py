@@ -325,7 +325,7 @@ def _labelled(clf, data, scheme, gold: str, text_col: str):
 
 def _zero_shot(clf, sch, table, target_col, text_col) -> tuple[np.ndarray, np.ndarray]:
     """Zero-shot probabilities and embeddings of the rows of ``table``."""
-    zero = clf.classify(table, sch, target_col=target_col, text_col=text_col, progress=False, _zero_shot=True)
+    zero = clf.zero_shot().classify(table, sch, target_col=target_col, text_col=text_col, progress=False)
     p0 = zero[[f"{sch.name}_p_{n}" for n in sch.label_names]].to_numpy(dtype=float)
     from stance.core import normalise_text  # the texts as the core embeds them when it adapts
 

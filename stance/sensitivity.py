@@ -97,8 +97,9 @@ def sensitivity(clf, data, scheme="stance", *, target: str | None = None, target
 
     sch = clf.resolve_scheme(scheme)
     data = as_table(data, text_col)
-    options = dict(target=target, target_col=target_col, text_col=text_col, progress=False, _zero_shot=True)
-    full = clf.classify(data, sch, **options)
+    options = dict(target=target, target_col=target_col, text_col=text_col, progress=False)
+    zero_shot = clf.zero_shot()  # the phrasings are varied on the scheme itself, not on a few-shot state
+    full = zero_shot.classify(data, sch, **options)
     name = sch.name
     valid = full[f"{name}_error"].fillna("").eq("").to_numpy()
     base = full[name].fillna("").astype(str).to_numpy()
@@ -109,7 +110,7 @@ def sensitivity(clf, data, scheme="stance", *, target: str | None = None, target
     flips = np.zeros(len(full), dtype=int)
     rows = []
     for label, i, hypothesis, variant in tqdm(todo, desc=f"{name} phrasings", disable=not show, leave=False):
-        out = clf.classify(data, variant, **options)
+        out = zero_shot.classify(data, variant, **options)
         changed = valid & (out[name].fillna("").astype(str).to_numpy() != base)
         flips += changed
         rows.append({"label": label, "phrasing": i, "hypothesis": hypothesis,
