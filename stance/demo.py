@@ -24,6 +24,7 @@ def run_demo(out_dir: Path = Path("outputs"), progress: bool = True) -> dict[str
     from stance.classifier import Classifier
     from stance.data import bundled_path, load_statements
     from stance.io import write_table
+    from stance.io.files import write_bytes
     from stance.extraction.documents import read_document
     from stance.extraction.quotes import extract_document
     from stance.report import charts, figure_png, write_report
@@ -48,8 +49,7 @@ def run_demo(out_dir: Path = Path("outputs"), progress: bool = True) -> dict[str
     results = clf.classify(results, "rhetoric")
     paths["results"] = write_table(results, out_dir / "results.csv")
     for name, (_, ax) in charts(results).items():
-        paths[name] = out_dir / f"{name}.png"
-        paths[name].write_bytes(figure_png(ax, dpi=150))
+        paths[name] = write_bytes(out_dir / f"{name}.png", figure_png(ax, dpi=150))
     paths["report"] = write_report(results, out_dir / "report.html", title="Stance, tone and rhetoric of the "
                                    "bundled statements", explain=clf)
     print(f"Labelled {len(results)} statements ({int(results['synthetic'].sum())} synthetic) "

@@ -60,6 +60,13 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     return Path(path)
 
 
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write a binary file (a chart's PNG) atomically; return its path."""
+    with atomic_path(path) as staged:
+        staged.write_bytes(data)
+    return Path(path)
+
+
 def check_writable(path: str | os.PathLike) -> Path:
     """Refuse, before any work, an output path that is a folder or whose folder cannot be made."""
     path = Path(path)
