@@ -127,6 +127,10 @@ def test_demo_writes_results_and_charts(tmp_path, root):
     assert results.loc[~english, "stance"].isna().all()
     assert results.loc[~english, "tone_error"].str.contains("reads English only").all()
     assert "not in English (zh: 1, ru: 1)" in result.stderr or "not in English (ru: 1, zh: 1)" in result.stderr
+    # the package's warnings as one line each, without Python's file:line and echo of the source line
+    warned = [line for line in result.stderr.splitlines() if "not in English" in line]
+    assert warned and all(line.startswith("stance: warning: ") for line in warned)
+    assert "clf.classify(" not in result.stderr
     from PIL import Image
 
     for name in ("stance_by_source_type.png", "tone_by_source_type.png"):

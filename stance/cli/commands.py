@@ -231,7 +231,8 @@ def cmd_extract(args) -> None:
 def cmd_demo(args) -> None:
     from stance.demo import run_demo
 
-    run_demo(Path(args.out), progress=not args.quiet)
+    with one_line_warnings():  # "stance: warning: ...", without Python's echo of the source line
+        run_demo(Path(args.out), progress=not args.quiet)
 
 
 COMMANDS = {"classify": cmd_classify, "schemes": cmd_schemes, "extract": cmd_extract, "evaluate": cmd_evaluate,
