@@ -32,11 +32,12 @@ from stance.schemes import load_scheme  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADS = ROOT / "stance" / "schemes" / "heads"
+# Hashed word n-gram groups ("ngrams") were candidates in the first runs and never chosen; they
+# are left out of the grid, which they slowed several times over.
 GROUPS = {"stance": [("text", "target_text", "scores", "cues"), ("text", "scores", "cues"),
-                     ("text", "target_text", "scores", "cues", "ngrams"), ("text", "scores", "cues", "ngrams"),
-                     ("text", "target_text", "scores", "cues", "scores:tone", "target_scores:tone", "ngrams")],
+                     ("text", "target_text", "scores", "cues", "scores:tone", "target_scores:tone")],
           "tone": [("text", "scores", "cues"), ("text", "scores", "scores:rhetoric"),
-                   ("text", "scores", "cues", "ngrams"), ("text", "scores", "cues", "scores:rhetoric", "ngrams")]}
+                   ("text", "scores", "cues", "scores:rhetoric")]}
 L2 = (0.03, 0.1, 0.3, 1.0)
 SYNTHETIC_WEIGHT = (0.25, 1.0)
 

@@ -91,7 +91,7 @@ def test_chained_schemes_keep_provenance(clf):
     model = runs["tone"]["model"]
     assert model["backend"] == "embedding" and model["model"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert len(model["weights_sha256"]) == 64
-    assert runs["stance"]["scheme"]["version"] == "2" and runs["stance"]["package_version"] == stance.__version__
+    assert runs["stance"]["scheme"]["version"] == "3" and runs["stance"]["package_version"] == stance.__version__
     again = clf.classify(out, "tone")  # re-running a scheme replaces its columns
     assert again.columns.tolist() == out.columns.tolist()
 

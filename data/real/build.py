@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -41,6 +42,23 @@ def recorded_heldout_sha256() -> str:
     return card.split("held-out SHA-256: `")[1].split("`")[0]
 
 
+def shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    """The text's runs of ``n`` consecutive words (lower case): two statements that share one overlap."""
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def overlapping(texts: pd.Series, earlier: list[str]) -> np.ndarray:
+    """True for each text that shares 8 consecutive words with an earlier text or an earlier one of ``texts``."""
+    seen = set().union(*(shingles(t) for t in earlier)) if earlier else set()
+    out = []
+    for text in texts:
+        own = shingles(text)
+        out.append(bool(own & seen))
+        seen |= own
+    return np.array(out, dtype=bool)
+
+
 def merge() -> None:
     frames = []
     for path in sorted((HERE / "raw").glob("collect_*.csv")):
@@ -59,7 +77,13 @@ def merge() -> None:
     previous = HERE / "statements.csv"
     if previous.is_file():  # append-only: earlier rows keep their ids and their split
         old = pd.read_csv(previous, dtype=str, keep_default_na=False)
-        new = kept[~kept["text"].isin(set(old["text"]))].copy()
+        new = kept[~kept["text"].isin(set(old["text"]))]
+        # the same words quoted on another page must not land on both sides of the split
+        adapt = pd.read_csv(HERE.parent / "adapt" / "statements.csv", dtype=str, keep_default_na=False)
+        overlap = overlapping(new["text"], [*old["text"], *adapt["text"]])
+        if overlap.any():
+            print(f"dropped {int(overlap.sum())} row(s): overlaps an earlier statement (8 words in common)")
+        new = new[~overlap].copy()
         start = int(old["id"].str[4:].astype(int).max())
         new.insert(0, "id", [f"real{start + i + 1:04d}" for i in range(len(new))])
         # later batches: held out when a hash of the text falls in the held-out share (random, reproducible)
@@ -80,8 +104,9 @@ def merge() -> None:
     coded = HERE / "coding" / "coder_a.csv"
     if coded.is_file():  # only the rows not coded yet
         to_code = to_code[~to_code["id"].isin(set(pd.read_csv(coded, dtype=str)["id"]))]
-        to_code.to_csv(HERE / "coding" / f"to_code_batch{len(list((HERE / 'coding').glob('to_code_batch*')))+2}.csv",
-                       index=False)
+        numbers = [int(m.group(1)) for p in (HERE / "coding").glob("to_code_batch*.csv")
+                   if (m := re.fullmatch(r"to_code_batch(\d+)\.csv", p.name))]
+        to_code.to_csv(HERE / "coding" / f"to_code_batch{max(numbers, default=1) + 1}.csv", index=False)
     else:
         to_code.to_csv(HERE / "coding" / "to_code.csv", index=False)
     print(f"{len(kept)} statements ({(kept['split'] == 'heldout').sum()} held out); "
