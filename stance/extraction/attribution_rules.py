@@ -98,8 +98,8 @@ def is_reporting(token) -> bool:
     """A reporting verb (:data:`REPORTING`) or the ``according`` of "according to"."""
     if token.lower_ == "according":
         return any(c.lower_ == "to" for c in token.children)
-    if pos(token) not in ("VERB", "AUX") or lemma(token) not in REPORTING:
-        return False
+    if pos(token) not in ("VERB", "AUX") or lemma(token) not in REPORTING or token.dep_ == "amod":
+        return False  # a participle as an adjective ("so-called", "much-touted") reports nothing
     # "would continue to provide": not the words' verb
     return not (lemma(token) == "continue" and any(c.dep_ in ("xcomp", "dobj") for c in token.children))
 
@@ -122,8 +122,13 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
     def distance(v) -> int:
         return min(abs(v.i - i) for i in quote_tokens)
 
+    def coordinated(v) -> bool:  # "residents who oppose 'X' and call for talks": the quote is the other verb's
+        return v.dep_ == "conj" and any(t.i in quote_tokens for t in v.head.subtree)
+
     holding = [v for v in verbs if holds(v)] + nouns
-    pool = holding or verbs
+    pool = holding or [v for v in verbs if not coordinated(v)]
+    if not pool:
+        return None
     # the innermost holding verb: fewest words under it
     verb = min(pool, key=lambda v: (sum(1 for _ in v.subtree), distance(v))) if holding else min(pool, key=distance)
     if holding and verb.i > max(quote_tokens):  # "Japan ..., claiming '...', the Japan Times reported":
@@ -186,11 +191,12 @@ def subject_of(verb):
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         return next((c for c in agent.children if c.dep_ == "pobj"), None)
-    for c in verb.children:
-        if c.dep_ in ("nsubj", "csubj"):
-            if c.lower_ in RELATIVE and verb.dep_ == "relcl":
-                return verb.head
-            return c
+    # the subject nearest the verb: a second one is a misparse, often a word of the quote ("[North Korea],"
+    # the diplomat asserted)
+    subjects = sorted((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), key=lambda c: abs(c.i - verb.i))
+    if subjects:
+        c = subjects[0]
+        return verb.head if c.lower_ in RELATIVE and verb.dep_ == "relcl" else c
     passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
     if passive is not None:
         return None  # "was described as": a passive with no agent names no speaker

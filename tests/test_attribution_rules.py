@@ -1,0 +1,39 @@
+"""General attribution rules on small invented sentences (no real speaker, no gold row): each test
+names the linguistic pattern a rule of stance.extraction.attribution* handles."""
+from __future__ import annotations
+
+import types
+import warnings
+
+import pytest
+
+from stance.extraction.attribution import load_english
+from stance.extraction.attribution_rules import is_reporting, subject_of
+from stance.extraction.quotes import QuoteWarning, extract_quotes
+
+
+def speaker_of(text: str, quote: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    row = df[df["quote"] == quote]
+    assert len(row) == 1, df[["quote", "speaker"]].values.tolist()
+    return row.iloc[0]["speaker"]
+
+
+def test_a_participle_used_as_an_adjective_reports_nothing():
+    doc = load_english()("The council unveiled its so-called “grand strategy” on Monday.")
+    called = next(t for t in doc if t.lower_ == "called")
+    assert not is_reporting(called)
+
+
+def test_the_subject_nearest_the_verb_speaks_when_the_parse_gives_two():
+    far = types.SimpleNamespace(dep_="nsubj", i=2, lower_="korea")
+    near = types.SimpleNamespace(dep_="nsubj", i=9, lower_="diplomat")
+    verb = types.SimpleNamespace(dep_="ROOT", i=10, lower_="asserted", tag_="VBD", children=[far, near])
+    assert subject_of(verb) is near
+
+
+def test_a_reporting_verb_coordinated_with_the_quotes_clause_does_not_name_its_speaker():
+    text = "The new rules target residents who oppose “unification” and call for more talks with the mainland."
+    assert speaker_of(text, "unification") == ""
