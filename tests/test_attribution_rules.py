@@ -37,3 +37,16 @@ def test_the_subject_nearest_the_verb_speaks_when_the_parse_gives_two():
 def test_a_reporting_verb_coordinated_with_the_quotes_clause_does_not_name_its_speaker():
     text = "The new rules target residents who oppose “unification” and call for more talks with the mainland."
     assert speaker_of(text, "unification") == ""
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("Arla Venn said on Monday that the council wanted more money from members, warning that the plan was "
+     "“a dead end”.", "a dead end", "Arla Venn"),
+    ("Arla Venn spoke in Harbin. Later asked about the plans, she said the union needed “first and foremost” to get "
+     "information from Torvia on its plans, adding: “Isolation has never worked for anyone.”",
+     "Isolation has never worked for anyone.", "Arla Venn"),
+    ("In a post on Thursday, Arla Venn asked “what ‘rules’” Piet Tolle was referring to, calling on the council to "
+     "post a “full list” on its website.", "full list", "Arla Venn"),
+])
+def test_a_participle_of_speech_after_reported_words_is_the_reporters(text, quote, speaker):
+    assert speaker_of(text, quote) == speaker
