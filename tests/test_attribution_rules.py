@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from stance.extraction.attribution import load_english
-from stance.extraction.attribution_rules import is_reporting, subject_of
+from stance.extraction.attribution_rules import entity_kind, is_reporting, subject_of
 from stance.extraction.quotes import QuoteWarning, extract_quotes
 
 
@@ -50,3 +50,12 @@ def test_a_reporting_verb_coordinated_with_the_quotes_clause_does_not_name_its_s
 ])
 def test_a_participle_of_speech_after_reported_words_is_the_reporters(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
+
+
+def test_an_entity_with_a_person_noun_in_apposition_is_a_person():
+    spokesman = types.SimpleNamespace(dep_="appos", lower_="spokesman", tag_="NN")
+    root = types.SimpleNamespace(dep_="nsubj", children=[spokesman], head=None)
+    assert entity_kind(types.SimpleNamespace(label_="ORG", root=root)) == "PERSON"
+    ministry = types.SimpleNamespace(dep_="appos", lower_="ministry", tag_="NN")
+    root = types.SimpleNamespace(dep_="nsubj", children=[ministry], head=None)
+    assert entity_kind(types.SimpleNamespace(label_="ORG", root=root)) == "ORG"

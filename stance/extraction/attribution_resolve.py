@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
-                                      is_reporting, pos)
+                                      entity_kind, is_reporting, pos)
 
 
 
@@ -101,7 +101,7 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
         root = e.root.head if e.root.dep_ == "appos" else e.root  # "the spokesperson, Lin Jian, said"
         subject = root.dep_ in ("nsubj", "nsubjpass")
         reports = root.dep_ == "nsubj" and is_reporting(root.head)
-        out.append(Mention(e.start_char + offset, clean_name(e.text), e.label_, titles.replace(".", "").strip(),
+        out.append(Mention(e.start_char + offset, clean_name(e.text), entity_kind(e), titles.replace(".", "").strip(),
                            subject, False, reports))
     return out
 

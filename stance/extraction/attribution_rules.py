@@ -285,6 +285,16 @@ def entity_of(token):
     return None
 
 
+def entity_kind(ent) -> str:
+    """A named entity's type, PERSON where an appositive says it is a person ("Fengshan, a
+    spokesman for ...", "the spokesman, Fengshan,") though the tagger took it for another type."""
+    if ent.label_ == "PERSON":
+        return "PERSON"
+    root = ent.root
+    beside = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
+    return "PERSON" if any(b.lower_ in PERSON_NOUNS and pos(b) == "NOUN" for b in beside) else ent.label_
+
+
 def mention(token) -> tuple[str, str]:
     """``(text, kind)`` for a subject token: kind is PERSON/ORG/GPE/NORP for a name, "PRON" for a
     pronoun, "DESC" for a description. A name beside the subject (an appositive, a title before
@@ -293,7 +303,7 @@ def mention(token) -> tuple[str, str]:
         return token.text, "PRON"
     ent = entity_of(token)
     if ent is not None:
-        return ent.text, ent.label_
+        return ent.text, entity_kind(ent)
     for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
         if child.dep_ in ("appos", "conj") and (child.dep_ == "appos" or token.nbor(1).text == ","):
             for t in child.subtree:
