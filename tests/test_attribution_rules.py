@@ -59,3 +59,10 @@ def test_an_entity_with_a_person_noun_in_apposition_is_a_person():
     ministry = types.SimpleNamespace(dep_="appos", lower_="ministry", tag_="NN")
     root = types.SimpleNamespace(dep_="nsubj", children=[ministry], head=None)
     assert entity_kind(types.SimpleNamespace(label_="ORG", root=root)) == "ORG"
+
+
+def test_a_pronoun_in_an_embedded_clause_is_bound_in_its_own_sentence():
+    text = ("Security chief Arla Venn said yesterday that the drills were propaganda. Norway said it held the drills "
+            "as “punishment” for President Piet Tolle’s speech on Monday, in which he said the two sides were "
+            "“equal partners,” which Norway viewed as a provocation.")
+    assert speaker_of(text, "equal partners,") == "Piet Tolle"

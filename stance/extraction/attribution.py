@@ -257,6 +257,7 @@ class Attribution:
     people: tuple[str, ...] = ()  # the people named before the quote, for a surname's full name
 
 
+EMBEDDED = frozenset({"advcl", "relcl", "ccomp", "acl"})  # clauses whose pronoun the sentence before it binds
 LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
 
 
@@ -350,7 +351,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         k = bisect.bisect_right(range_starts, s_start) - 1
         offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
         found = Attribution()
-        subject_at = o_start
+        subject_at, embedded = o_start, False
         container = enclosing(o_start)
         container = container if container != (o_start, o_end) else None
         if doc is not None:
@@ -371,6 +372,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                 if subject is not None:
                     words, kind = mention(author_of(subject))
                     subject_at = subject.right_edge.idx + offset  # names inside the subject come before it
+                    embedded = subject.head.dep_ in EMBEDDED  # "Lai's speech, in which he said"
                     if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)):
                         found = Attribution(clean_name(words), lemma(verb), kind=kind)
                 elif verb.lower_ != "according":
@@ -381,8 +383,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                 found = owned(found, min(o_start, subject_at), mentions, s_start)
             if found.speaker and found.kind in ("PRON", "DESC"):
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
-                resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start)
-                            if wants else None)
+                resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start,
+                                    embedded=embedded) if wants else None)
                 if resolved is None and found.kind == "DESC" and wants == "PERSON":
                     resolved = resolve_ahead(found.speaker, subject_at, mentions)
                 if resolved is not None:
