@@ -66,3 +66,21 @@ def test_a_pronoun_in_an_embedded_clause_is_bound_in_its_own_sentence():
             "as “punishment” for President Piet Tolle’s speech on Monday, in which he said the two sides were "
             "“equal partners,” which Norway viewed as a provocation.")
     assert speaker_of(text, "equal partners,") == "Piet Tolle"
+
+
+def test_a_headline_term_is_the_headline_subjects_when_it_is_a_name():
+    text = ("Tolle gives ‘full backing’ to the ceasefire plan\n\nPrime Minister Piet Tolle met the envoys in Oslo "
+            "on Monday. The talks lasted three hours.")
+    assert speaker_of(text, "full backing").endswith("Tolle")  # the surname, or the full name when parsed
+    text = "The council’s move on the harbour ‘reckless’\n\nThe harbour council voted on Monday to close the port."
+    assert speaker_of(text, "reckless") == ""
+
+
+def test_a_term_after_reported_speech_in_its_paragraph_continues_that_speech():
+    text = ("The Harbour Council stressed on Monday that the talks must go on without conditions. The so-called "
+            "“grand bargain” is unacceptable to the people of the island.\n\nThe “grand bargain” was drafted "
+            "last year.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    assert df["speaker"].tolist() == ["The Harbour Council", ""]

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from stance.extraction.attribution_discourse import discourse_speaker
 from stance.extraction.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
                                         is_specific, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
@@ -255,6 +256,8 @@ class Attribution:
     reason: str = ""
     kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is
     people: tuple[str, ...] = ()  # the people named before the quote, for a surname's full name
+    context: str = ""  # when the quote's sentence has no reporting verb: the headline's or paragraph's speaker
+    context_how: str = ""
 
 
 EMBEDDED = frozenset({"advcl", "relcl", "ccomp", "acl"})  # clauses whose pronoun the sentence before it binds
@@ -351,7 +354,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         k = bisect.bisect_right(range_starts, s_start) - 1
         offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
         found = Attribution()
-        subject_at, embedded = o_start, False
+        subject_at, embedded, verb = o_start, False, None
         container = enclosing(o_start)
         container = container if container != (o_start, o_end) else None
         if doc is not None:
@@ -412,6 +415,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                     f"transcript turn: {turn.label}", kind="PERSON")
             elif not found.speaker:
                 found.reason = found.reason or f"asked by an unnamed questioner ({turn.label}:)"
+        if doc is not None and verb is None and container is None and not found.speaker:
+            found.context, found.context_how = discourse_speaker(text, doc, offset, o_start, s_start, mentions)
         if found.speaker and found.kind != "PRON":
             titles = next((m.titles for m in reversed(mentions) if m.text == found.speaker and m.titles), "")
             bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", titles, True, True),
