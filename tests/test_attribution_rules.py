@@ -84,3 +84,13 @@ def test_a_term_after_reported_speech_in_its_paragraph_continues_that_speech():
         warnings.simplefilter("ignore", QuoteWarning)
         df = extract_quotes(text)
     assert df["speaker"].tolist() == ["The Harbour Council", ""]
+
+
+def test_a_document_that_goes_on_to_detail_is_its_issuers_and_no_caption_joins_a_name():
+    text = ("Photo: Anna Berg, Nordpress\n“The fleet will patrol the strait,” a report from the state broadcaster "
+            "Radio Norden said.\nThe report went on to detail the ships, including “three frigates and two tankers.”")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    assert not df["speaker"].str.contains("Nordpress").any()
+    assert df["speaker"].iloc[1] == df["speaker"].iloc[0] != ""

@@ -22,6 +22,7 @@ report deny quote express voice decry lash blame charge mention recall affirm co
 highlight point question refer liken compare read brief denote hit rap lambast chide continue wonder
 elaborate reaffirm underscore clarify assure cite allege contend repeat refute deplore applaud thank
 inform answer emphasise describe recount joke trumpet gloss inquire tout portray entitle title
+detail outline propose
 """.split())
 IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
              "read": "read", "hit": "hit", "quoted": "quote", "according": "accord", "statements": "statement",
