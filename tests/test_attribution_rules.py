@@ -94,3 +94,10 @@ def test_a_document_that_goes_on_to_detail_is_its_issuers_and_no_caption_joins_a
         df = extract_quotes(text)
     assert not df["speaker"].str.contains("Nordpress").any()
     assert df["speaker"].iloc[1] == df["speaker"].iloc[0] != ""
+
+
+def test_a_noun_of_speech_gives_its_content_to_its_owner_but_not_its_topic():
+    text = "Piet Tolle’s proposal that the harbour become a “free zone” was debated by the council on Monday."
+    assert speaker_of(text, "free zone") == "Piet Tolle"
+    text = "Arla Venn said on Monday that the ministry’s definition of the “red line” was far too vague."
+    assert speaker_of(text, "red line") == "Arla Venn"

@@ -110,7 +110,7 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
     (the quote's words descend from it), else the nearest one; verbs inside quotes do not count."""
     verbs = [t for t in tokens if not inside(t.idx) and is_reporting(t)]
     nouns = [t for t in tokens if not inside(t.idx) and speech_owner(t) is not None
-             and any(q.i in quote_tokens for q in t.subtree)]  # "Trump's assessment that peace is '...'"
+             and any(q.i in quote_tokens for q in speech_content(t))]  # "Trump's assessment that peace is '...'"
     if not (verbs or nouns) or not quote_tokens:
         return None
 
@@ -142,7 +142,19 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
 
 
 SPEECH_NOUNS = frozenset("remark remarks comment assessment claim words statement accusation warning description "
-                         "assertion allegation insistence characterization characterisation pledge".split())
+                         "assertion allegation insistence characterization characterisation pledge definition "
+                         "argument denial threat vow promise demand proposal suggestion announcement declaration "
+                         "criticism rhetoric narrative slogan label labelling labeling framing".split())
+
+
+TOPIC_PREPOSITIONS = frozenset({"of", "about", "on", "over", "regarding"})
+
+
+def speech_content(noun):
+    """The words a noun of speech reports: its subtree without its topic ("the definition of the
+    '1992 Consensus'", "remarks on 'Taiwan independence'": the topic is not the owner's words)."""
+    topics = {t.i for c in noun.children if c.dep_ == "prep" and c.lower_ in TOPIC_PREPOSITIONS for t in c.subtree}
+    return [t for t in noun.subtree if t.i not in topics]
 
 
 def speech_owner(token):
@@ -152,7 +164,9 @@ def speech_owner(token):
         return None
     by = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children
           if g.dep_ == "pobj" and pos(g) == "PROPN"]
-    owner = [c for c in token.children if c.dep_ == "poss" and pos(c) == "PROPN" and c.ent_type_ not in ("DATE", "TIME")]
+    # a name, or a pronoun or description that resolution turns into one ("his claim", "the ministry's denial")
+    owner = [c for c in token.children if c.dep_ == "poss" and pos(c) in ("PROPN", "PRON", "NOUN")
+             and c.ent_type_ not in ("DATE", "TIME")]
     return (by or owner or [None])[0]  # "Sunday's remarks by Koizumi": Koizumi
 
 
