@@ -101,3 +101,9 @@ def test_a_noun_of_speech_gives_its_content_to_its_owner_but_not_its_topic():
     assert speaker_of(text, "free zone") == "Piet Tolle"
     text = "Arla Venn said on Monday that the ministry’s definition of the “red line” was far too vague."
     assert speaker_of(text, "red line") == "Arla Venn"
+
+
+def test_words_quoted_inside_a_quote_are_whoever_the_text_says_first_uttered_them():
+    text = ("Council chief Piet Tolle said on Monday that the island must “respect the harbour rules.”\n\n"
+            "In a post on Tuesday, spokeswoman Arla Venn asked “which ‘harbour rules’” he meant.")
+    assert speaker_of(text, "harbour rules") == "Piet Tolle"

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from stance.extraction.attribution_discourse import discourse_speaker
+from stance.extraction.attribution_discourse import discourse_speaker, first_utterer
 from stance.extraction.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
                                         is_specific, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
@@ -403,7 +403,12 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             found.people = people
         if container is not None and not found.speaker:
             parent = results[position[container]]  # a container starts earlier: already attributed
-            if parent.speaker:
+            before = [k for k in range(n) if quotes[k][3] <= o_start]  # earlier quotes, not the containers
+            echo = first_utterer(text[q_start:q_end], [text[quotes[k][0]:quotes[k][1]] for k in before],
+                                 [(results[k].speaker, results[k].kind) for k in before])
+            if echo is not None and echo[0] != parent.speaker:  # "Zakharova asked 'what “global rules”'"
+                found = Attribution(echo[0], "words an earlier quote gave to their speaker", kind=echo[1])
+            elif parent.speaker:
                 found = Attribution(parent.speaker, "inside the quote of its speaker", kind=parent.kind)
         if not found.speaker and o_start >= frame[0]:
             found = Attribution(frame[1], "in the statement its speaker issued", kind=frame[2], people=found.people)

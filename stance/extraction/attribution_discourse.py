@@ -5,6 +5,8 @@ Two conventions of news writing (``CODING.md``), for a quote whose sentence has 
 - **Headlines.** A scare-quoted phrase in a headline ("Starmer gives 'unwavering support'") is the
   words of the headline's subject, when that subject is a name (:func:`headline_subject`); a
   headline whose subject is not a name ("Japan's move 'irresponsible'") names no speaker.
+- **Echoes.** Words quoted inside someone's quote that an earlier quote of the text gave to
+  another speaker are that speaker's: the text says they first uttered them (:func:`first_utterer`).
 - **Paragraphs.** A sentence that follows reported speech in the same paragraph ("The council
   stressed that ... . The '1992 Consensus' is ...") continues it: its speaker is the latest one
   named as a speaker in that paragraph before the sentence (:func:`paragraph_speaker`), unless a
@@ -100,3 +102,22 @@ def discourse_speaker(text: str, doc, offset: int, at: int, sentence_start: int,
         return (name, "headline: its subject") if name else ("", "")
     m = paragraph_speaker(text, sentence_start, mentions)
     return (m.text, f"continues the paragraph's speech ({m.text})") if m is not None else ("", "")
+
+
+def first_utterer(words: str, earlier: list[str], speakers: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """``(speaker, kind)`` of the latest earlier quote (``earlier``, with their ``speakers``) that
+    holds ``words`` whole, case and spacing aside, when it has a speaker; else None. The quotes
+    around ``words`` are not among ``earlier``.
+
+    >>> first_utterer("global rules", ["plotting to undermine global rules", "we keep our word"],
+    ...               [("Mark Rutte", "PERSON"), ("Maria Zakharova", "PERSON")])
+    ('Mark Rutte', 'PERSON')
+    """
+    key = " ".join(re.findall(r"\w+", words.lower()))
+    if not key:
+        return None
+    for quote, (speaker, kind) in reversed(list(zip(earlier, speakers))):
+        said = " ".join(re.findall(r"\w+", quote.lower()))
+        if speaker and key != said and re.search(rf"(?:^| ){re.escape(key)}(?: |$)", said):
+            return speaker, kind
+    return None
