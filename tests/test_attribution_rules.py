@@ -107,3 +107,8 @@ def test_words_quoted_inside_a_quote_are_whoever_the_text_says_first_uttered_the
     text = ("Council chief Piet Tolle said on Monday that the island must “respect the harbour rules.”\n\n"
             "In a post on Tuesday, spokeswoman Arla Venn asked “which ‘harbour rules’” he meant.")
     assert speaker_of(text, "harbour rules") == "Piet Tolle"
+
+
+def test_the_title_of_an_event_has_no_speaker():
+    text = "Minister Arla Venn said this at a press conference for foreign media entitled “The Year of Resolve.”"
+    assert speaker_of(text, "The Year of Resolve.") == ""

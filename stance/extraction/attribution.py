@@ -254,7 +254,7 @@ class Attribution:
     speaker: str = ""
     attribution: str = ""
     reason: str = ""
-    kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is
+    kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is; NONE: the words have no speaker
     people: tuple[str, ...] = ()  # the people named before the quote, for a surname's full name
     context: str = ""  # when the quote's sentence has no reporting verb: the headline's or paragraph's speaker
     context_how: str = ""
@@ -378,6 +378,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                     embedded = subject.head.dep_ in EMBEDDED  # "Lai's speech, in which he said"
                     if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)):
                         found = Attribution(clean_name(words), lemma(verb), kind=kind)
+                elif lemma(verb) in ("entitle", "title"):  # "a press conference entitled '...'": a name
+                    found = Attribution(reason=f"the title of what {verb.text!r} names has no speaker", kind="NONE")
                 elif verb.lower_ != "according":
                     passive = any(c.dep_ == "nsubjpass" for c in verb.children)
                     found.reason = (f"the passive {verb.text!r} names no speaker" if passive

@@ -68,6 +68,8 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
 
     if parsed.speaker and parsed.kind in NAMED:
         return parsed.speaker, parsed.attribution, ""
+    if parsed.kind == "NONE":  # the parse knows the words are nobody's (the title of an event)
+        return "", "", parsed.reason
     if re.fullmatch(r"[A-Z][\w’'-]+", rule_speaker):  # a surname: the full name the text gave before
         rule_speaker = full_name(rule_speaker, list(parsed.people))
     rule_ok = bool(rule_speaker) and is_name_like(rule_speaker)
