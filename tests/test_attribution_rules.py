@@ -112,3 +112,13 @@ def test_words_quoted_inside_a_quote_are_whoever_the_text_says_first_uttered_the
 def test_the_title_of_an_event_has_no_speaker():
     text = "Minister Arla Venn said this at a press conference for foreign media entitled “The Year of Resolve.”"
     assert speaker_of(text, "The Year of Resolve.") == ""
+
+
+def test_a_participle_of_speech_is_spoken_by_the_nearest_reporting_verb_before_it():
+    text = ("Piet Tolle made the remarks on Thursday in response to a communique released on Tuesday, in which the "
+            "Harbour Council mentioned Norway 15 times, saying that “Norway’s stated ambitions challenge our "
+            "interests” and that Norway posed “systemic challenges” to the island, Nordpress reported.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    assert df["speaker"].str.endswith("Harbour Council").all(), df["speaker"].tolist()
