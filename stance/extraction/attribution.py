@@ -21,7 +21,9 @@ finder); this module names the speaker of each quote in an English text:
    first, then named entities (:func:`resolve`). When the text names nobody, the description
    stays, and a pronoun gives an empty speaker with its reason.
 5. **Nested speech.** A quote inside another quote takes a speaker named inside the outer quote,
-   else the outer quote's speaker.
+   else the speaker of an earlier quote that held the same words, else the outer quote's speaker.
+6. **Discourse.** A quote whose sentence has no reporting verb gets a headline's subject or the
+   paragraph's latest speaker as ``context`` (:mod:`stance.extraction.attribution_discourse`).
 
 spaCy's pipeline loads on first use (:func:`load_english`), never at import; only the sentences
 around quotes are parsed (:func:`windows`). Coreference components (coreferee) need an English
