@@ -122,3 +122,12 @@ def test_a_participle_of_speech_is_spoken_by_the_nearest_reporting_verb_before_i
         warnings.simplefilter("ignore", QuoteWarning)
         df = extract_quotes(text)
     assert df["speaker"].str.endswith("Harbour Council").all(), df["speaker"].tolist()
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("As Arla Venn put it on Monday, the harbour plan is “a dead end” for the island.", "a dead end", "Arla Venn"),
+    ("The fleet held drills near the island last week, a “warning” to the council, per Reuters.", "warning",
+     "Reuters"),
+])
+def test_as_x_put_it_and_per_x_name_the_source(text, quote, speaker):
+    assert speaker_of(text, quote) == speaker

@@ -99,6 +99,10 @@ def is_reporting(token) -> bool:
     """A reporting verb (:data:`REPORTING`) or the ``according`` of "according to"."""
     if token.lower_ == "according":
         return any(c.lower_ == "to" for c in token.children)
+    if token.lower_ == "per":  # "..., per Bloomberg": a source, as "according to" names one
+        return token.dep_ == "prep" and any(c.dep_ == "pobj" and c.ent_type_ in ("PERSON", "ORG") for c in token.children)
+    if token.lower_ in ("put", "puts") and any(c.dep_ == "dobj" and c.lower_ == "it" for c in token.children):
+        return True  # "as Lavrov put it"
     if pos(token) not in ("VERB", "AUX") or lemma(token) not in REPORTING or token.dep_ == "amod":
         return False  # a participle as an adjective ("so-called", "much-touted") reports nothing
     # "would continue to provide": not the words' verb
@@ -203,6 +207,8 @@ def subject_of(verb):
     if verb.lower_ == "according":
         to = next((c for c in verb.children if c.lower_ == "to"), None)
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if verb.lower_ == "per":
+        return next((c for c in verb.children if c.dep_ == "pobj"), None)
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         return next((c for c in agent.children if c.dep_ == "pobj"), None)
