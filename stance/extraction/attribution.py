@@ -21,7 +21,9 @@ finder); this module names the speaker of each quote in an English text:
    first, then named entities (:func:`resolve`). When the text names nobody, the description
    stays, and a pronoun gives an empty speaker with its reason.
 5. **Nested speech.** A quote inside another quote takes a speaker named inside the outer quote,
-   else the outer quote's speaker.
+   else the speaker of an earlier quote that held the same words, else the outer quote's speaker.
+6. **Discourse.** A quote whose sentence has no reporting verb gets a headline's subject or the
+   paragraph's latest speaker as ``context`` (:mod:`stance.extraction.attribution_discourse`).
 
 spaCy's pipeline loads on first use (:func:`load_english`), never at import; only the sentences
 around quotes are parsed (:func:`windows`). Coreference components (coreferee) need an English
@@ -37,6 +39,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from stance.extraction.attribution_discourse import discourse_speaker, first_utterer
 from stance.extraction.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
                                         is_specific, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
@@ -253,10 +256,13 @@ class Attribution:
     speaker: str = ""
     attribution: str = ""
     reason: str = ""
-    kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is
+    kind: str = ""  # PERSON, ORG, GPE, NORP, DESC: what the speaker is; NONE: the words have no speaker
     people: tuple[str, ...] = ()  # the people named before the quote, for a surname's full name
+    context: str = ""  # when the quote's sentence has no reporting verb: the headline's or paragraph's speaker
+    context_how: str = ""
 
 
+EMBEDDED = frozenset({"advcl", "relcl", "ccomp", "acl"})  # clauses whose pronoun the sentence before it binds
 LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
 
 
@@ -350,7 +356,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         k = bisect.bisect_right(range_starts, s_start) - 1
         offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
         found = Attribution()
-        subject_at = o_start
+        subject_at, embedded, verb = o_start, False, None
         container = enclosing(o_start)
         container = container if container != (o_start, o_end) else None
         if doc is not None:
@@ -371,8 +377,11 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                 if subject is not None:
                     words, kind = mention(author_of(subject))
                     subject_at = subject.right_edge.idx + offset  # names inside the subject come before it
+                    embedded = subject.head.dep_ in EMBEDDED  # "Lai's speech, in which he said"
                     if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)):
                         found = Attribution(clean_name(words), lemma(verb), kind=kind)
+                elif lemma(verb) in ("entitle", "title"):  # "a press conference entitled '...'": a name
+                    found = Attribution(reason=f"the title of what {verb.text!r} names has no speaker", kind="NONE")
                 elif verb.lower_ != "according":
                     passive = any(c.dep_ == "nsubjpass" for c in verb.children)
                     found.reason = (f"the passive {verb.text!r} names no speaker" if passive
@@ -381,8 +390,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                 found = owned(found, min(o_start, subject_at), mentions, s_start)
             if found.speaker and found.kind in ("PRON", "DESC"):
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
-                resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start)
-                            if wants else None)
+                resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start,
+                                    embedded=embedded) if wants else None)
                 if resolved is None and found.kind == "DESC" and wants == "PERSON":
                     resolved = resolve_ahead(found.speaker, subject_at, mentions)
                 if resolved is not None:
@@ -398,7 +407,12 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             found.people = people
         if container is not None and not found.speaker:
             parent = results[position[container]]  # a container starts earlier: already attributed
-            if parent.speaker:
+            before = [k for k in range(n) if quotes[k][3] <= o_start]  # earlier quotes, not the containers
+            echo = first_utterer(text[q_start:q_end], [text[quotes[k][0]:quotes[k][1]] for k in before],
+                                 [(results[k].speaker, results[k].kind) for k in before])
+            if echo is not None and echo[0] != parent.speaker:  # "Zakharova asked 'what “global rules”'"
+                found = Attribution(echo[0], "words an earlier quote gave to their speaker", kind=echo[1])
+            elif parent.speaker:
                 found = Attribution(parent.speaker, "inside the quote of its speaker", kind=parent.kind)
         if not found.speaker and o_start >= frame[0]:
             found = Attribution(frame[1], "in the statement its speaker issued", kind=frame[2], people=found.people)
@@ -410,6 +424,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                     f"transcript turn: {turn.label}", kind="PERSON")
             elif not found.speaker:
                 found.reason = found.reason or f"asked by an unnamed questioner ({turn.label}:)"
+        if doc is not None and verb is None and container is None and not found.speaker:
+            found.context, found.context_how = discourse_speaker(text, doc, offset, o_start, s_start, mentions)
         if found.speaker and found.kind != "PRON":
             titles = next((m.titles for m in reversed(mentions) if m.text == found.speaker and m.titles), "")
             bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", titles, True, True),

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
-                                      is_reporting, pos)
+                                      entity_kind, is_reporting, pos)
 
 
 
@@ -101,7 +101,7 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
         root = e.root.head if e.root.dep_ == "appos" else e.root  # "the spokesperson, Lin Jian, said"
         subject = root.dep_ in ("nsubj", "nsubjpass")
         reports = root.dep_ == "nsubj" and is_reporting(root.head)
-        out.append(Mention(e.start_char + offset, clean_name(e.text), e.label_, titles.replace(".", "").strip(),
+        out.append(Mention(e.start_char + offset, clean_name(e.text), entity_kind(e), titles.replace(".", "").strip(),
                            subject, False, reports))
     return out
 
@@ -210,7 +210,7 @@ def rank_differs(description: str, titles: str) -> bool:
 
 
 def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach: int = 2500,
-            sentence: int | None = None) -> Mention | None:
+            sentence: int | None = None, embedded: bool = False) -> Mention | None:
     """The earlier mention a pronoun or description stands for, or None.
 
     A description first looks for a name it titles ("the premier" -> "Prime Minister Shigeru
@@ -218,7 +218,9 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     same head noun ("the ministry" -> "the Russian defense ministry"); a pronoun takes the latest
     subject in its own sentence (from ``sentence``), then the latest speaker or subject of a
     reporting verb of its kind (and gender, where titles tell it), then the latest subject; then
-    the latest mention of its kind, within ``reach`` characters.
+    the latest mention of its kind, within ``reach`` characters. A pronoun in an ``embedded`` clause
+    (relative, adverbial, complement: "Lai's speech, in which he said", "Trump ... when he called")
+    takes the latest name of its kind before it in its own sentence next, whatever its role.
 
     ``mentions`` are sorted by their offset.
 
@@ -238,7 +240,8 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
         return _description(words, head, wants, earlier)
     kin = [m for m in earlier if m.kind in fits and m.kind != "DESC" and gender_fits(words.lower(), m.titles)]
     here = before if sentence is None else sentence
-    for ok in (lambda m: m.subject and m.at >= here, lambda m: m.speaker or m.reports, lambda m: m.subject):
+    for ok in (lambda m: m.subject and m.at >= here, lambda m: embedded and m.at >= here,
+               lambda m: m.speaker or m.reports, lambda m: m.subject):
         ranked = [m for m in kin if ok(m)]
         if ranked:
             return ranked[0]

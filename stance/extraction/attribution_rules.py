@@ -22,6 +22,7 @@ report deny quote express voice decry lash blame charge mention recall affirm co
 highlight point question refer liken compare read brief denote hit rap lambast chide continue wonder
 elaborate reaffirm underscore clarify assure cite allege contend repeat refute deplore applaud thank
 inform answer emphasise describe recount joke trumpet gloss inquire tout portray entitle title
+detail outline propose
 """.split())
 IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
              "read": "read", "hit": "hit", "quoted": "quote", "according": "accord", "statements": "statement",
@@ -98,8 +99,12 @@ def is_reporting(token) -> bool:
     """A reporting verb (:data:`REPORTING`) or the ``according`` of "according to"."""
     if token.lower_ == "according":
         return any(c.lower_ == "to" for c in token.children)
-    if pos(token) not in ("VERB", "AUX") or lemma(token) not in REPORTING:
-        return False
+    if token.lower_ == "per":  # "..., per Bloomberg": a source, as "according to" names one
+        return token.dep_ == "prep" and any(c.dep_ == "pobj" and c.ent_type_ in ("PERSON", "ORG") for c in token.children)
+    if token.lower_ in ("put", "puts") and any(c.dep_ == "dobj" and c.lower_ == "it" for c in token.children):
+        return True  # "as Lavrov put it"
+    if pos(token) not in ("VERB", "AUX") or lemma(token) not in REPORTING or token.dep_ == "amod":
+        return False  # a participle as an adjective ("so-called", "much-touted") reports nothing
     # "would continue to provide": not the words' verb
     return not (lemma(token) == "continue" and any(c.dep_ in ("xcomp", "dobj") for c in token.children))
 
@@ -109,7 +114,7 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
     (the quote's words descend from it), else the nearest one; verbs inside quotes do not count."""
     verbs = [t for t in tokens if not inside(t.idx) and is_reporting(t)]
     nouns = [t for t in tokens if not inside(t.idx) and speech_owner(t) is not None
-             and any(q.i in quote_tokens for q in t.subtree)]  # "Trump's assessment that peace is '...'"
+             and any(q.i in quote_tokens for q in speech_content(t))]  # "Trump's assessment that peace is '...'"
     if not (verbs or nouns) or not quote_tokens:
         return None
 
@@ -122,8 +127,13 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
     def distance(v) -> int:
         return min(abs(v.i - i) for i in quote_tokens)
 
+    def coordinated(v) -> bool:  # "residents who oppose 'X' and call for talks": the quote is the other verb's
+        return v.dep_ == "conj" and any(t.i in quote_tokens for t in v.head.subtree)
+
     holding = [v for v in verbs if holds(v)] + nouns
-    pool = holding or verbs
+    pool = holding or [v for v in verbs if not coordinated(v)]
+    if not pool:
+        return None
     # the innermost holding verb: fewest words under it
     verb = min(pool, key=lambda v: (sum(1 for _ in v.subtree), distance(v))) if holding else min(pool, key=distance)
     if holding and verb.i > max(quote_tokens):  # "Japan ..., claiming '...', the Japan Times reported":
@@ -136,7 +146,19 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
 
 
 SPEECH_NOUNS = frozenset("remark remarks comment assessment claim words statement accusation warning description "
-                         "assertion allegation insistence characterization characterisation pledge".split())
+                         "assertion allegation insistence characterization characterisation pledge definition "
+                         "argument denial threat vow promise demand proposal suggestion announcement declaration "
+                         "criticism rhetoric narrative slogan label labelling labeling framing".split())
+
+
+TOPIC_PREPOSITIONS = frozenset({"of", "about", "on", "over", "regarding"})
+
+
+def speech_content(noun):
+    """The words a noun of speech reports: its subtree without its topic ("the definition of the
+    '1992 Consensus'", "remarks on 'Taiwan independence'": the topic is not the owner's words)."""
+    topics = {t.i for c in noun.children if c.dep_ == "prep" and c.lower_ in TOPIC_PREPOSITIONS for t in c.subtree}
+    return [t for t in noun.subtree if t.i not in topics]
 
 
 def speech_owner(token):
@@ -146,7 +168,9 @@ def speech_owner(token):
         return None
     by = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children
           if g.dep_ == "pobj" and pos(g) == "PROPN"]
-    owner = [c for c in token.children if c.dep_ == "poss" and pos(c) == "PROPN" and c.ent_type_ not in ("DATE", "TIME")]
+    # a name, or a pronoun or description that resolution turns into one ("his claim", "the ministry's denial")
+    owner = [c for c in token.children if c.dep_ == "poss" and pos(c) in ("PROPN", "PRON", "NOUN")
+             and c.ent_type_ not in ("DATE", "TIME")]
     return (by or owner or [None])[0]  # "Sunday's remarks by Koizumi": Koizumi
 
 
@@ -183,18 +207,24 @@ def subject_of(verb):
     if verb.lower_ == "according":
         to = next((c for c in verb.children if c.lower_ == "to"), None)
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if verb.lower_ == "per":
+        return next((c for c in verb.children if c.dep_ == "pobj"), None)
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         return next((c for c in agent.children if c.dep_ == "pobj"), None)
-    for c in verb.children:
-        if c.dep_ in ("nsubj", "csubj"):
-            if c.lower_ in RELATIVE and verb.dep_ == "relcl":
-                return verb.head
-            return c
+    # the subject nearest the verb: a second one is a misparse, often a word of the quote ("[North Korea],"
+    # the diplomat asserted)
+    subjects = sorted((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), key=lambda c: abs(c.i - verb.i))
+    if subjects:
+        c = subjects[0]
+        return verb.head if c.lower_ in RELATIVE and verb.dep_ == "relcl" else c
     passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
     if passive is not None:
         return None  # "was described as": a passive with no agent names no speaker
     head = verb.head
+    reporter = participle_reporter(verb)
+    if reporter is not None:
+        return subject_of(reporter)
     if lemma(verb) in ("entitle", "title"):  # "a report entitled ...": the report's author
         return head if lemma(head) in DOCUMENT_NOUNS else None
     if verb.dep_ == "acl" and verb.tag_ == "VBD" and head.i < verb.i and pos(head) in ("NOUN", "PROPN"):
@@ -215,6 +245,28 @@ def subject_of(verb):
         if after:
             return after[0]
     return name_before(verb)
+
+
+def participle_reporter(verb):
+    """For a participle of speech set off by a comma (", adding ...", ", saying that ..."), the
+    reporting verb whose subject speaks it, whatever the parser hung it on: the nearest reporting
+    verb before it outside quotes ("the bloc mentioned China 15 times, saying"), or, when that verb
+    is itself inside reported words, the outermost reporting verb around them ("she said the EU
+    needed X, adding", "Zakharova asked what Rutte was referring to, calling on"). None when no
+    reporting verb comes before it (a source tag after it, "..., claiming '...', the paper reported",
+    names who reported, not who claimed)."""
+    if verb.tag_ != "VBG" or verb.dep_ != "advcl" or verb.i == 0 or verb.doc[verb.i - 1].text != ",":
+        return None
+    depth, before = 0, []
+    for t in verb.doc[verb.sent.start:verb.i]:
+        if t.tag_ in ("``", "''"):
+            depth = depth + 1 if t.tag_ == "``" else max(0, depth - 1)
+        elif depth == 0 and t.lower_ != "according" and is_reporting(t):
+            before.append(t)
+    if not before:
+        return None
+    outer = [a for a in before[-1].ancestors if a.i < verb.i and a.lower_ != "according" and is_reporting(a)]
+    return outer[-1] if outer else before[-1]
 
 
 AUXILIARIES = frozenset("has have had was is were are also then later".split())
@@ -260,6 +312,16 @@ def entity_of(token):
     return None
 
 
+def entity_kind(ent) -> str:
+    """A named entity's type, PERSON where an appositive says it is a person ("Fengshan, a
+    spokesman for ...", "the spokesman, Fengshan,") though the tagger took it for another type."""
+    if ent.label_ == "PERSON":
+        return "PERSON"
+    root = ent.root
+    beside = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
+    return "PERSON" if any(b.lower_ in PERSON_NOUNS and pos(b) == "NOUN" for b in beside) else ent.label_
+
+
 def mention(token) -> tuple[str, str]:
     """``(text, kind)`` for a subject token: kind is PERSON/ORG/GPE/NORP for a name, "PRON" for a
     pronoun, "DESC" for a description. A name beside the subject (an appositive, a title before
@@ -268,7 +330,7 @@ def mention(token) -> tuple[str, str]:
         return token.text, "PRON"
     ent = entity_of(token)
     if ent is not None:
-        return ent.text, ent.label_
+        return ent.text, entity_kind(ent)
     for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
         if child.dep_ in ("appos", "conj") and (child.dep_ == "appos" or token.nbor(1).text == ","):
             for t in child.subtree:

@@ -68,6 +68,8 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
 
     if parsed.speaker and parsed.kind in NAMED:
         return parsed.speaker, parsed.attribution, ""
+    if parsed.kind == "NONE":  # the parse knows the words are nobody's (the title of an event)
+        return "", "", parsed.reason
     if re.fullmatch(r"[A-Z][\w’'-]+", rule_speaker):  # a surname: the full name the text gave before
         rule_speaker = full_name(rule_speaker, list(parsed.people))
     rule_ok = bool(rule_speaker) and is_name_like(rule_speaker)
@@ -212,6 +214,9 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 reason = f"the passive {passive.group(0).strip()!r} names no speaker"
         if found_speakers is not None and not cite:  # the parse's speaker, or the rules' where it names nobody
             speaker, attribution, reason = combine(found_speakers[n - 1], speaker, attribution, reason)
+        if found_speakers is not None and not speaker and not reason and kind == "term" and not cite \
+                and found_speakers[n - 1].context:  # a headline's subject, the paragraph's speaker
+            speaker, attribution = found_speakers[n - 1].context, found_speakers[n - 1].context_how
         elif found_speakers is None and language_reason:
             speaker, attribution, reason = "", "", language_reason
         if not speaker and not reason and kind == "statement" and last["speaker"] and not inner[n - 1] and \

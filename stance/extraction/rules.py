@@ -179,7 +179,8 @@ def _subject_before(head: str, verb_start: int) -> str:
         clause = clauses[-2]
     parts = _COMPLEMENT.split(" " + clause)
     subject = clean_speaker(parts[-1])
-    if len(clauses) > 1 and re.match(r"(?:a|an)\s", subject) and _NAME.fullmatch(clauses[-2].strip() + " "):
+    if len(clauses) > 1 and re.match(r"(?:a|an)\s", subject) and _NAME.fullmatch(clauses[-2].strip() + " ") \
+            and "\n" not in clauses[-2] + clause:  # no appositive across a line break (a caption above)
         subject = f"{clauses[-2].strip()}, {subject}"
     return subject
 

@@ -1,0 +1,123 @@
+"""Speakers that the discourse gives when a quote's own sentence names none.
+
+Two conventions of news writing (``CODING.md``), for a quote whose sentence has no reporting verb:
+
+- **Headlines.** A scare-quoted phrase in a headline ("Starmer gives 'unwavering support'") is the
+  words of the headline's subject, when that subject is a name (:func:`headline_subject`); a
+  headline whose subject is not a name ("Japan's move 'irresponsible'") names no speaker.
+- **Echoes.** Words quoted inside someone's quote that an earlier quote of the text gave to
+  another speaker are that speaker's: the text says they first uttered them (:func:`first_utterer`).
+- **Paragraphs.** A sentence that follows reported speech in the same paragraph ("The council
+  stressed that ... . The '1992 Consensus' is ...") continues it: its speaker is the latest one
+  named as a speaker in that paragraph before the sentence (:func:`paragraph_speaker`), unless a
+  parenthetical citation of a source comes between them (the author's own text, citing others).
+
+:mod:`stance.extraction.quotes` applies them to terms only, after the sentence's own attribution.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from stance.extraction.attribution_resolve import Mention
+from stance.extraction.attribution_rules import NAMED, entity_kind, entity_of, pos
+from stance.extraction.rules import find_citation
+
+HEADLINE_WORDS = 25  # a longer line is a paragraph, not a headline
+
+
+def line_of(text: str, at: int) -> tuple[int, int]:
+    """The start and end of the line holding offset ``at``.
+
+    >>> line_of("Title\\nBody text.", 8)
+    (6, 16)
+    """
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return start, len(text) if end < 0 else end
+
+
+def is_headline(text: str, at: int) -> bool:
+    """True when offset ``at`` is in a headline: a short line without a sentence's final stop, above
+    the first paragraph of the text (no line before it is a paragraph).
+
+    >>> t = "Daily Star\\nMinister gives ‘full support’ to plan\\nThe minister said on Monday that it works."
+    >>> is_headline(t, t.index("full")), is_headline(t, t.index("works"))
+    (True, False)
+    """
+    start, end = line_of(text, at)
+    line = text[start:end].strip()
+    if not line or len(line.split()) >= HEADLINE_WORDS or re.search(r"[.!?:;][\s”’\"'»)]*$", line):
+        return False
+    return all(len(previous.split()) < HEADLINE_WORDS for previous in text[:start].split("\n"))
+
+
+def headline_subject(doc, offset: int, start: int, end: int, mentions: list[Mention]) -> tuple[str, str]:
+    """``(name, kind)`` of the subject of a headline's main verb (the headline is ``text[start:end]``,
+    parsed in ``doc`` from ``offset``) when that subject is a name: a named entity, or a word that is
+    the surname of a person the text names (headlines say "Starmer", the article "Sir Keir Starmer",
+    and the tagger often misses names in headline capitals); else ``("", "")``."""
+    tokens = [t for t in doc if start <= t.idx + offset < end]
+    roots = [t for t in tokens if (t.head.i == t.i or not start <= t.head.idx + offset < end)
+             and pos(t) in ("VERB", "AUX")]
+    for root in roots:
+        subject = next((c for c in root.children if c.dep_ == "nsubj" and c.i < root.i), None)
+        if subject is None:
+            continue
+        ent = entity_of(subject)
+        words = ent.text if ent is not None else subject.text
+        person = next((m for m in mentions if m.kind == "PERSON" and len(m.text.split()) >= 2
+                       and m.text.split()[-1] == words), None)
+        if person is not None:
+            return person.text, "PERSON"
+        if ent is not None and entity_kind(ent) in NAMED:
+            return ent.text, entity_kind(ent)
+    return "", ""
+
+
+def paragraph_speaker(text: str, sentence_start: int, mentions: list[Mention]) -> Mention | None:
+    """The latest name before ``sentence_start`` in the same paragraph that is a quote's speaker or
+    the subject of a reporting verb; ``mentions`` sorted by offset. None when there is none.
+
+    >>> ms = [Mention(0, "MAC", "ORG", "", True, False, True)]
+    >>> t = "The MAC stressed that talks matter. The ‘consensus’ is wrong."
+    >>> paragraph_speaker(t, t.index("The ‘"), ms).text, paragraph_speaker("x\\n" + t, 2, ms)
+    ('MAC', None)
+    """
+    paragraph = text.rfind("\n", 0, sentence_start) + 1
+    lo = bisect.bisect_left(mentions, paragraph, key=lambda m: m.at)
+    hi = bisect.bisect_left(mentions, sentence_start, key=lambda m: m.at)
+    m = next((m for m in reversed(mentions[lo:hi]) if (m.speaker or m.reports) and m.kind in NAMED), None)
+    if m is not None and find_citation(text, m.at, sentence_start):
+        return None  # a citation of a source after the speaker: the text is no longer their speech
+    return m
+
+
+def discourse_speaker(text: str, doc, offset: int, at: int, sentence_start: int,
+                      mentions: list[Mention]) -> tuple[str, str]:
+    """``(speaker, how)`` the discourse gives a quote at ``at`` whose sentence names no speaker: the
+    headline's subject in a headline, else the paragraph's latest speaker; ``("", "")`` for none."""
+    if is_headline(text, at):
+        name, _ = headline_subject(doc, offset, *line_of(text, at), mentions)
+        return (name, "headline: its subject") if name else ("", "")
+    m = paragraph_speaker(text, sentence_start, mentions)
+    return (m.text, f"continues the paragraph's speech ({m.text})") if m is not None else ("", "")
+
+
+def first_utterer(words: str, earlier: list[str], speakers: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """``(speaker, kind)`` of the latest earlier quote (``earlier``, with their ``speakers``) that
+    holds ``words`` whole, case and spacing aside, when it has a speaker; else None. The quotes
+    around ``words`` are not among ``earlier``.
+
+    >>> first_utterer("global rules", ["plotting to undermine global rules", "we keep our word"],
+    ...               [("Mark Rutte", "PERSON"), ("Maria Zakharova", "PERSON")])
+    ('Mark Rutte', 'PERSON')
+    """
+    key = " ".join(re.findall(r"\w+", words.lower()))
+    if not key:
+        return None
+    for quote, (speaker, kind) in reversed(list(zip(earlier, speakers))):
+        said = " ".join(re.findall(r"\w+", quote.lower()))
+        if speaker and key != said and re.search(rf"(?:^| ){re.escape(key)}(?: |$)", said):
+            return speaker, kind
+    return None

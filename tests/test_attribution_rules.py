@@ -1,0 +1,133 @@
+"""General attribution rules on small invented sentences (no real speaker, no gold row): each test
+names the linguistic pattern a rule of stance.extraction.attribution* handles."""
+from __future__ import annotations
+
+import types
+import warnings
+
+import pytest
+
+from stance.extraction.attribution import load_english
+from stance.extraction.attribution_rules import entity_kind, is_reporting, subject_of
+from stance.extraction.quotes import QuoteWarning, extract_quotes
+
+
+def speaker_of(text: str, quote: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    row = df[df["quote"] == quote]
+    assert len(row) == 1, df[["quote", "speaker"]].values.tolist()
+    return row.iloc[0]["speaker"]
+
+
+def test_a_participle_used_as_an_adjective_reports_nothing():
+    doc = load_english()("The council unveiled its so-called “grand strategy” on Monday.")
+    called = next(t for t in doc if t.lower_ == "called")
+    assert not is_reporting(called)
+
+
+def test_the_subject_nearest_the_verb_speaks_when_the_parse_gives_two():
+    far = types.SimpleNamespace(dep_="nsubj", i=2, lower_="korea")
+    near = types.SimpleNamespace(dep_="nsubj", i=9, lower_="diplomat")
+    verb = types.SimpleNamespace(dep_="ROOT", i=10, lower_="asserted", tag_="VBD", children=[far, near])
+    assert subject_of(verb) is near
+
+
+def test_a_reporting_verb_coordinated_with_the_quotes_clause_does_not_name_its_speaker():
+    text = "The new rules target residents who oppose “unification” and call for more talks with the mainland."
+    assert speaker_of(text, "unification") == ""
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("Arla Venn said on Monday that the council wanted more money from members, warning that the plan was "
+     "“a dead end”.", "a dead end", "Arla Venn"),
+    ("Arla Venn spoke in Harbin. Later asked about the plans, she said the union needed “first and foremost” to get "
+     "information from Torvia on its plans, adding: “Isolation has never worked for anyone.”",
+     "Isolation has never worked for anyone.", "Arla Venn"),
+    ("In a post on Thursday, Arla Venn asked “what ‘rules’” Piet Tolle was referring to, calling on the council to "
+     "post a “full list” on its website.", "full list", "Arla Venn"),
+])
+def test_a_participle_of_speech_after_reported_words_is_the_reporters(text, quote, speaker):
+    assert speaker_of(text, quote) == speaker
+
+
+def test_an_entity_with_a_person_noun_in_apposition_is_a_person():
+    spokesman = types.SimpleNamespace(dep_="appos", lower_="spokesman", tag_="NN")
+    root = types.SimpleNamespace(dep_="nsubj", children=[spokesman], head=None)
+    assert entity_kind(types.SimpleNamespace(label_="ORG", root=root)) == "PERSON"
+    ministry = types.SimpleNamespace(dep_="appos", lower_="ministry", tag_="NN")
+    root = types.SimpleNamespace(dep_="nsubj", children=[ministry], head=None)
+    assert entity_kind(types.SimpleNamespace(label_="ORG", root=root)) == "ORG"
+
+
+def test_a_pronoun_in_an_embedded_clause_is_bound_in_its_own_sentence():
+    text = ("Security chief Arla Venn said yesterday that the drills were propaganda. Norway said it held the drills "
+            "as “punishment” for President Piet Tolle’s speech on Monday, in which he said the two sides were "
+            "“equal partners,” which Norway viewed as a provocation.")
+    assert speaker_of(text, "equal partners,") == "Piet Tolle"
+
+
+def test_a_headline_term_is_the_headline_subjects_when_it_is_a_name():
+    text = ("Tolle gives ‘full backing’ to the ceasefire plan\n\nPrime Minister Piet Tolle met the envoys in Oslo "
+            "on Monday. The talks lasted three hours.")
+    assert speaker_of(text, "full backing").endswith("Tolle")  # the surname, or the full name when parsed
+    text = "The council’s move on the harbour ‘reckless’\n\nThe harbour council voted on Monday to close the port."
+    assert speaker_of(text, "reckless") == ""
+
+
+def test_a_term_after_reported_speech_in_its_paragraph_continues_that_speech():
+    text = ("The Harbour Council stressed on Monday that the talks must go on without conditions. The so-called "
+            "“grand bargain” is unacceptable to the people of the island.\n\nThe “grand bargain” was drafted "
+            "last year.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    assert df["speaker"].tolist() == ["The Harbour Council", ""]
+
+
+def test_a_document_that_goes_on_to_detail_is_its_issuers_and_no_caption_joins_a_name():
+    text = ("Photo: Anna Berg, Nordpress\n“The fleet will patrol the strait,” a report from the state broadcaster "
+            "Radio Norden said.\nThe report went on to detail the ships, including “three frigates and two tankers.”")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    assert not df["speaker"].str.contains("Nordpress").any()
+    assert df["speaker"].iloc[1] == df["speaker"].iloc[0] != ""
+
+
+def test_a_noun_of_speech_gives_its_content_to_its_owner_but_not_its_topic():
+    text = "Piet Tolle’s proposal that the harbour become a “free zone” was debated by the council on Monday."
+    assert speaker_of(text, "free zone") == "Piet Tolle"
+    text = "Arla Venn said on Monday that the ministry’s definition of the “red line” was far too vague."
+    assert speaker_of(text, "red line") == "Arla Venn"
+
+
+def test_words_quoted_inside_a_quote_are_whoever_the_text_says_first_uttered_them():
+    text = ("Council chief Piet Tolle said on Monday that the island must “respect the harbour rules.”\n\n"
+            "In a post on Tuesday, spokeswoman Arla Venn asked “which ‘harbour rules’” he meant.")
+    assert speaker_of(text, "harbour rules") == "Piet Tolle"
+
+
+def test_the_title_of_an_event_has_no_speaker():
+    text = "Minister Arla Venn said this at a press conference for foreign media entitled “The Year of Resolve.”"
+    assert speaker_of(text, "The Year of Resolve.") == ""
+
+
+def test_a_participle_of_speech_is_spoken_by_the_nearest_reporting_verb_before_it():
+    text = ("Piet Tolle made the remarks on Thursday in response to a communique released on Tuesday, in which the "
+            "Harbour Council mentioned Norway 15 times, saying that “Norway’s stated ambitions challenge our "
+            "interests” and that Norway posed “systemic challenges” to the island, Nordpress reported.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text)
+    assert df["speaker"].str.endswith("Harbour Council").all(), df["speaker"].tolist()
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("As Arla Venn put it on Monday, the harbour plan is “a dead end” for the island.", "a dead end", "Arla Venn"),
+    ("The fleet held drills near the island last week, a “warning” to the council, per Reuters.", "warning",
+     "Reuters"),
+])
+def test_as_x_put_it_and_per_x_name_the_source(text, quote, speaker):
+    assert speaker_of(text, quote) == speaker
