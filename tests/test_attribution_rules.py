@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from stance.extraction.attribution import load_english
-from stance.extraction.attribution_rules import entity_kind, is_reporting, subject_of
+from stance.extraction.attribution_rules import entity_kind, is_reporting, strip_titles, subject_of
 from stance.extraction.quotes import QuoteWarning, extract_quotes
 
 
@@ -131,3 +131,16 @@ def test_a_participle_of_speech_is_spoken_by_the_nearest_reporting_verb_before_i
 ])
 def test_as_x_put_it_and_per_x_name_the_source(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
+
+
+def test_a_name_never_ends_in_a_particle_and_a_title_word_is_not_part_of_it():
+    text = ("Commissioner van der Brook met the delegates in Velmar. "
+            "Regional Ministry Spokeswoman Talia Morvane said “the talks will go on next week.”")
+    assert speaker_of(text, "the talks will go on next week.") == "Talia Morvane"
+    particle = "At the forum, President von der Halvik said “our doors stay open to every partner.”"
+    assert speaker_of(particle, "our doors stay open to every partner.") in ("von der Halvik", "Halvik")
+
+
+def test_title_words_before_a_name_are_stripped_only_when_a_name_is_left():
+    assert strip_titles("Vice President Oren Talby") == "Oren Talby"
+    assert strip_titles("President") == "President"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
-                                      entity_kind, is_reporting, pos)
+                                      entity_kind, entity_name, is_reporting, pos)
 
 
 
@@ -92,6 +92,7 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
             continue  # no name runs across a line break ("Jagannath P. Panda\nIntroduction")
         before = doc[max(e.sent.start, e.start - 6):e.start]
         titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
+        titles += " " + " ".join(t.lower_ for t in e if t.lower_ in PERSON_NOUNS)  # "Spokeswoman Maria Zakharova"
         appos = [t for t in e.root.head.subtree if e.root.dep_ == "appos"] if e.root.dep_ == "appos" else []
         titles += " " + " ".join(t.lower_ for t in appos if pos(t) == "NOUN")
         # ", the alliance's chief," after the name
@@ -101,7 +102,7 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
         root = e.root.head if e.root.dep_ == "appos" else e.root  # "the spokesperson, Lin Jian, said"
         subject = root.dep_ in ("nsubj", "nsubjpass")
         reports = root.dep_ == "nsubj" and is_reporting(root.head)
-        out.append(Mention(e.start_char + offset, clean_name(e.text), entity_kind(e), titles.replace(".", "").strip(),
+        out.append(Mention(e.start_char + offset, clean_name(entity_name(e)), entity_kind(e), titles.replace(".", "").strip(),
                            subject, False, reports))
     return out
 
