@@ -144,3 +144,10 @@ def test_a_name_never_ends_in_a_particle_and_a_title_word_is_not_part_of_it():
 def test_title_words_before_a_name_are_stripped_only_when_a_name_is_left():
     assert strip_titles("Vice President Oren Talby") == "Oren Talby"
     assert strip_titles("President") == "President"
+
+
+def test_a_statement_later_in_the_same_paragraph_continues_the_previous_speaker():
+    text = ("“Our harbour stays open to all ships,” Edda Quill said on Monday. "
+            "But “the new fees will not change,” and the council agreed.\n"
+            "The ferry company did not comment.")
+    assert speaker_of(text, "the new fees will not change,") == "Edda Quill"

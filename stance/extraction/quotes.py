@@ -220,8 +220,8 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
         elif found_speakers is None and language_reason:
             speaker, attribution, reason = "", "", language_reason
         if not speaker and not reason and kind == "statement" and last["speaker"] and not inner[n - 1] and \
-                0 <= paragraph - last["paragraph"] <= 1 and not cite and \
-                re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1]):
+                0 <= paragraph - last["paragraph"] <= 1 and not cite and (paragraph == last["paragraph"] or
+                                                                        re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1])):
             speaker, attribution = last["speaker"], "continues the previous quote"
         if speaker and not inner[n - 1]:
             last = {"speaker": speaker, "paragraph": paragraph, "end": q.end}
