@@ -151,3 +151,14 @@ def test_a_statement_later_in_the_same_paragraph_continues_the_previous_speaker(
             "But “the new fees will not change,” and the council agreed.\n"
             "The ferry company did not comment.")
     assert speaker_of(text, "the new fees will not change,") == "Edda Quill"
+
+
+def test_the_subject_of_was_quoted_as_saying_spoke_and_a_by_agent_only_quoted_them():
+    text = "“The bridge will reopen before winter,” Oskar Brandt was quoted by the Velmar Post as saying."
+    assert speaker_of(text, "The bridge will reopen before winter,") == "Oskar Brandt"
+
+
+def test_a_family_name_given_first_stands_for_the_full_name_of_three_words():
+    text = ("Premier Pak Sun Ho visited the port on Monday. "
+            "“Trade will grow,” Pak said.")
+    assert speaker_of(text, "Trade will grow,") == "Pak Sun Ho"

@@ -54,11 +54,14 @@ def full_name(name: str, earlier: list[str]) -> str:
 
     >>> full_name("Rutte", ["NATO", "Mark Rutte"]), full_name("Wang", ["Wang Wenbin", "Wang Yi"])
     ('Mark Rutte', 'Wang Yi')
+    >>> full_name("Kim", ["Kim Jong Un"])
+    'Kim Jong Un'
+
     """
     if " " in name:
         return name
     for e in reversed(earlier):
-        if e != name and e.split()[-1] == name or e.split()[0] == name and len(e.split()) == 2:
+        if e != name and e.split()[-1] == name or e.split()[0] == name and len(e.split()) in (2, 3):  # "Yoon Suk Yeol"
             return e
     return name
 

@@ -209,6 +209,9 @@ def subject_of(verb):
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     if verb.lower_ == "per":
         return next((c for c in verb.children if c.dep_ == "pobj"), None)
+    quoted = quoted_subject(verb)
+    if quoted is not None:
+        return quoted
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         return next((c for c in agent.children if c.dep_ == "pobj"), None)
@@ -245,6 +248,14 @@ def subject_of(verb):
         if after:
             return after[0]
     return name_before(verb)
+
+
+def quoted_subject(verb):
+    """The subject of "X was quoted (by the agency) as saying": X spoke; a ``by`` agent there is
+    only the medium that quoted them. None for any other verb."""
+    if lemma(verb) != "quote" or not any(c.lower_ == "as" or lemma(c) == "say" for c in verb.children):
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
 
 
 def participle_reporter(verb):
