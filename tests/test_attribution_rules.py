@@ -162,3 +162,10 @@ def test_a_family_name_given_first_stands_for_the_full_name_of_three_words():
     text = ("Premier Pak Sun Ho visited the port on Monday. "
             "“Trade will grow,” Pak said.")
     assert speaker_of(text, "Trade will grow,") == "Pak Sun Ho"
+
+
+def test_a_description_naming_a_nation_stands_for_the_person_of_that_nation():
+    text = ("Chinese President Lu Menghao met Russian President Arkady Volkhin in Brest on Monday.\n"
+            "Volkhin said “all agreements have been reached”.\n"
+            "Later the Chinese leader said Beijing was “ready to promote a settlement”.")
+    assert speaker_of(text, "ready to promote a settlement") == "Lu Menghao"

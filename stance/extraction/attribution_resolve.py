@@ -96,6 +96,8 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
         before = doc[max(e.sent.start, e.start - 6):e.start]
         titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
         titles += " " + " ".join(t.lower_ for t in e if t.lower_ in PERSON_NOUNS)  # "Spokeswoman Maria Zakharova"
+        titles += " " + " ".join("@" + t.lower_ for t in before if t.ent_type_ == "NORP" or  # "Chinese President"
+                                 t.ent_type_ == "GPE" and t.nbor(1).lower_ in ("’s", "'s"))  # "China's President"
         appos = [t for t in e.root.head.subtree if e.root.dep_ == "appos"] if e.root.dep_ == "appos" else []
         titles += " " + " ".join(t.lower_ for t in appos if pos(t) == "NOUN")
         # ", the alliance's chief," after the name
@@ -254,6 +256,7 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
 
 def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> Mention | None:
     """The earlier mention (latest first) a description ("the spokesperson", "the alliance") stands for."""
+    earlier = [m for m in earlier if m.kind != "PERSON" or not nation_differs(words, m.titles)]
     titled = [m for m in earlier if m.kind == "PERSON" and titles_fit(words, m.titles)]
     if titled:
         return titled[0]
@@ -273,6 +276,23 @@ def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> M
         issued = [m for m in earlier if m.speaker]
         return issued[0] if issued else None
     return None
+
+
+def nation_differs(description: str, titles: str) -> bool:
+    """True when a description names a nation ("the Chinese leader", "Russia's top diplomat") and
+    a person's titles name only another ("@russian president"); nations compared by their stem.
+
+    >>> nation_differs("the Chinese leader", "@russian president"), nation_differs("the Chinese leader", "@china president")
+    (True, False)
+    """
+    said = {w[1:5] for w in titles.split() if w.startswith("@")}
+    named = {w.lower()[:4] for w in re.findall(r"\b[A-Z][a-z]+", description) if w.lower() not in ("the", "this", "that")}
+    return bool(said) and bool(named) and not said & named and bool(named & NATIONS)
+
+
+NATIONS = frozenset(w[:4] for w in """chinese china russian russia american america ukrainian ukraine japanese japan
+korean korea french france german germany british britain indian india taiwanese taiwan philippine filipino
+european europe turkish turkey iranian iran israeli israel polish poland canadian canada australian australia""".split())
 
 
 def resolve_ahead(words: str, at: int, mentions: list[Mention], reach: int = 1200) -> Mention | None:
