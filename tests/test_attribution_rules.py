@@ -169,3 +169,11 @@ def test_a_description_naming_a_nation_stands_for_the_person_of_that_nation():
             "Volkhin said “all agreements have been reached”.\n"
             "Later the Chinese leader said Beijing was “ready to promote a settlement”.")
     assert speaker_of(text, "ready to promote a settlement") == "Lu Menghao"
+
+
+def test_a_quote_that_opens_a_paragraph_after_reported_speech_goes_on_with_it():
+    text = ("Edda Quill stressed that the harbour fees would stay as they are.\n"
+            "“The question before us is simple: do we want ships here or not?”\n")
+    assert speaker_of(text, "The question before us is simple: do we want ships here or not?") == "Edda Quill"
+    plain = "The harbour fees stay as they are.\n“The question before us is simple: do we want ships here or not?”\n"
+    assert speaker_of(plain, "The question before us is simple: do we want ships here or not?") == ""

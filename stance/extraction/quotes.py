@@ -214,8 +214,8 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 reason = f"the passive {passive.group(0).strip()!r} names no speaker"
         if found_speakers is not None and not cite:  # the parse's speaker, or the rules' where it names nobody
             speaker, attribution, reason = combine(found_speakers[n - 1], speaker, attribution, reason)
-        if found_speakers is not None and not speaker and not reason and kind == "term" and not cite \
-                and found_speakers[n - 1].context:  # a headline's subject, the paragraph's speaker
+        if found_speakers is not None and not speaker and not reason and not cite and found_speakers[n - 1].context \
+                and (kind == "term" or found_speakers[n - 1].context_how.startswith("continues the previous paragraph")):  # a headline's subject, the paragraph's speaker
             speaker, attribution = found_speakers[n - 1].context, found_speakers[n - 1].context_how
         elif found_speakers is None and language_reason:
             speaker, attribution, reason = "", "", language_reason
