@@ -177,3 +177,11 @@ def test_a_quote_that_opens_a_paragraph_after_reported_speech_goes_on_with_it():
     assert speaker_of(text, "The question before us is simple: do we want ships here or not?") == "Edda Quill"
     plain = "The harbour fees stay as they are.\n“The question before us is simple: do we want ships here or not?”\n"
     assert speaker_of(plain, "The question before us is simple: do we want ships here or not?") == ""
+
+
+def test_a_line_labelling_a_quote_with_its_speaker_names_the_speaker():
+    text = ("Source: Edda Quill after the harbour board meeting\n\n"
+            "Quote from Quill: “We saw the final plan last night. We agree with parts of it.”")
+    assert speaker_of(text, "We saw the final plan last night. We agree with parts of it.") in ("Edda Quill", "Quill")
+    lower = "Quote from the minutes: “We saw the final plan last night.”"
+    assert speaker_of(lower, "We saw the final plan last night.") == ""
