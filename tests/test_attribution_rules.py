@@ -185,3 +185,9 @@ def test_a_line_labelling_a_quote_with_its_speaker_names_the_speaker():
     assert speaker_of(text, "We saw the final plan last night. We agree with parts of it.") in ("Edda Quill", "Quill")
     lower = "Quote from the minutes: “We saw the final plan last night.”"
     assert speaker_of(lower, "We saw the final plan last night.") == ""
+
+
+def test_a_term_inside_a_quote_that_only_a_label_attributes_is_the_quotes_speaker():
+    text = ("Source: Edda Quill after the harbour board meeting\n\n"
+            "Quote from Quill: “We disagree with the part on ‘harbour levies’. The rest is fine.”")
+    assert speaker_of(text, "harbour levies") in ("Edda Quill", "Quill")

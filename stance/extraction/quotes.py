@@ -164,6 +164,7 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
     found_speakers, language_reason = _attribute(text, quotes, bounds) if parse else (None, "")
     rows: list[dict] = []
     last = {"speaker": "", "paragraph": -9, "end": -1}
+    enclosing = ""  # the speaker of the latest outermost quote, which holds the nested ones after it
     for n, q in enumerate(quotes, start=1):
         a, b = bounds[n - 1]
         head = _mask_quotes(text, a, q.outer[0], outers, quote_ends)
@@ -223,6 +224,10 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 0 <= paragraph - last["paragraph"] <= 1 and not cite and (paragraph == last["paragraph"] or
                                                                         re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1])):
             speaker, attribution = last["speaker"], "continues the previous quote"
+        if inner[n - 1] and not speaker and not reason and enclosing:  # words quoted inside a quote are its speaker's
+            speaker, attribution = enclosing, "inside the quote of its speaker"
+        if not inner[n - 1]:
+            enclosing = speaker
         if speaker and not inner[n - 1]:
             last = {"speaker": speaker, "paragraph": paragraph, "end": q.end}
         sources = cite[2] if cite else [(source or "", "")]
