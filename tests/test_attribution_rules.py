@@ -191,3 +191,9 @@ def test_a_term_inside_a_quote_that_only_a_label_attributes_is_the_quotes_speake
     text = ("Source: Edda Quill after the harbour board meeting\n\n"
             "Quote from Quill: “We disagree with the part on ‘harbour levies’. The rest is fine.”")
     assert speaker_of(text, "harbour levies") in ("Edda Quill", "Quill")
+
+
+def test_a_pronoun_can_stand_for_a_speaker_the_text_only_describes():
+    text = ("The harbour authority of the island issued a statement on Friday, calling the Velmar Post's report "
+            "“false and malicious”. It blamed the Velmar Post for “spreading rumours” about the port.")
+    assert speaker_of(text, "spreading rumours").lower().startswith("the harbour authority")

@@ -244,7 +244,7 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     pronoun = words.lower() in PRONOUNS
     if not pronoun and head:
         return _description(words, head, wants, earlier)
-    kin = [m for m in earlier if m.kind in fits and m.kind != "DESC" and gender_fits(words.lower(), m.titles)]
+    kin = [m for m in earlier if m.kind in fits and (m.kind != "DESC" or m.speaker) and gender_fits(words.lower(), m.titles)]
     here = before if sentence is None else sentence
     for ok in (lambda m: m.subject and m.at >= here, lambda m: embedded and m.at >= here,
                lambda m: m.speaker or m.reports, lambda m: m.subject):
