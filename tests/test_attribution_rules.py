@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from stance.extraction.attribution import load_english
-from stance.extraction.attribution_rules import entity_kind, is_reporting, subject_of
+from stance.extraction.attribution_rules import entity_kind, is_reporting, strip_titles, subject_of
 from stance.extraction.quotes import QuoteWarning, extract_quotes
 
 
@@ -131,3 +131,69 @@ def test_a_participle_of_speech_is_spoken_by_the_nearest_reporting_verb_before_i
 ])
 def test_as_x_put_it_and_per_x_name_the_source(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
+
+
+def test_a_name_never_ends_in_a_particle_and_a_title_word_is_not_part_of_it():
+    text = ("Commissioner van der Brook met the delegates in Velmar. "
+            "Regional Ministry Spokeswoman Talia Morvane said “the talks will go on next week.”")
+    assert speaker_of(text, "the talks will go on next week.") == "Talia Morvane"
+    particle = "At the forum, President von der Halvik said “our doors stay open to every partner.”"
+    assert speaker_of(particle, "our doors stay open to every partner.") in ("von der Halvik", "Halvik")
+
+
+def test_title_words_before_a_name_are_stripped_only_when_a_name_is_left():
+    assert strip_titles("Vice President Oren Talby") == "Oren Talby"
+    assert strip_titles("President") == "President"
+
+
+def test_a_statement_later_in_the_same_paragraph_continues_the_previous_speaker():
+    text = ("“Our harbour stays open to all ships,” Edda Quill said on Monday. "
+            "But “the new fees will not change,” and the council agreed.\n"
+            "The ferry company did not comment.")
+    assert speaker_of(text, "the new fees will not change,") == "Edda Quill"
+
+
+def test_the_subject_of_was_quoted_as_saying_spoke_and_a_by_agent_only_quoted_them():
+    text = "“The bridge will reopen before winter,” Oskar Brandt was quoted by the Velmar Post as saying."
+    assert speaker_of(text, "The bridge will reopen before winter,") == "Oskar Brandt"
+
+
+def test_a_family_name_given_first_stands_for_the_full_name_of_three_words():
+    text = ("Premier Pak Sun Ho visited the port on Monday. "
+            "“Trade will grow,” Pak said.")
+    assert speaker_of(text, "Trade will grow,") == "Pak Sun Ho"
+
+
+def test_a_description_naming_a_nation_stands_for_the_person_of_that_nation():
+    text = ("Chinese President Lu Menghao met Russian President Arkady Volkhin in Brest on Monday.\n"
+            "Volkhin said “all agreements have been reached”.\n"
+            "Later the Chinese leader said Beijing was “ready to promote a settlement”.")
+    assert speaker_of(text, "ready to promote a settlement") == "Lu Menghao"
+
+
+def test_a_quote_that_opens_a_paragraph_after_reported_speech_goes_on_with_it():
+    text = ("Edda Quill stressed that the harbour fees would stay as they are.\n"
+            "“The question before us is simple: do we want ships here or not?”\n")
+    assert speaker_of(text, "The question before us is simple: do we want ships here or not?") == "Edda Quill"
+    plain = "The harbour fees stay as they are.\n“The question before us is simple: do we want ships here or not?”\n"
+    assert speaker_of(plain, "The question before us is simple: do we want ships here or not?") == ""
+
+
+def test_a_line_labelling_a_quote_with_its_speaker_names_the_speaker():
+    text = ("Source: Edda Quill after the harbour board meeting\n\n"
+            "Quote from Quill: “We saw the final plan last night. We agree with parts of it.”")
+    assert speaker_of(text, "We saw the final plan last night. We agree with parts of it.") in ("Edda Quill", "Quill")
+    lower = "Quote from the minutes: “We saw the final plan last night.”"
+    assert speaker_of(lower, "We saw the final plan last night.") == ""
+
+
+def test_a_term_inside_a_quote_that_only_a_label_attributes_is_the_quotes_speaker():
+    text = ("Source: Edda Quill after the harbour board meeting\n\n"
+            "Quote from Quill: “We disagree with the part on ‘harbour levies’. The rest is fine.”")
+    assert speaker_of(text, "harbour levies") in ("Edda Quill", "Quill")
+
+
+def test_a_pronoun_can_stand_for_a_speaker_the_text_only_describes():
+    text = ("The harbour authority of the island issued a statement on Friday, calling the Velmar Post's report "
+            "“false and malicious”. It blamed the Velmar Post for “spreading rumours” about the port.")
+    assert speaker_of(text, "spreading rumours").lower().startswith("the harbour authority")

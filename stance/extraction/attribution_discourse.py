@@ -93,6 +93,22 @@ def paragraph_speaker(text: str, sentence_start: int, mentions: list[Mention]) -
     return m
 
 
+def opening_speaker(text: str, at: int, mentions: list[Mention]) -> Mention | None:
+    """For a quote that opens its paragraph (nothing but its mark before it on the line), the
+    latest speaker of the paragraph before, which reported someone's speech ("Macron stressed that
+    ... .\\n"The question ..."): a quote set off after reported speech goes on with it. None else.
+
+    >>> ms = [Mention(0, "Edda Quill", "PERSON", "", True, False, True)]
+    >>> t = "Edda Quill stressed that fees stay.\\n“They will not rise.”"
+    >>> opening_speaker(t, t.index("“"), ms).text, opening_speaker(t, 3, ms)
+    ('Edda Quill', None)
+    """
+    start = text.rfind("\n", 0, at) + 1
+    if start == 0 or text[start:at].strip():
+        return None
+    return paragraph_speaker(text, start - 1, mentions) if text[:start - 1].strip() else None
+
+
 def discourse_speaker(text: str, doc, offset: int, at: int, sentence_start: int,
                       mentions: list[Mention]) -> tuple[str, str]:
     """``(speaker, how)`` the discourse gives a quote at ``at`` whose sentence names no speaker: the
@@ -101,7 +117,10 @@ def discourse_speaker(text: str, doc, offset: int, at: int, sentence_start: int,
         name, _ = headline_subject(doc, offset, *line_of(text, at), mentions)
         return (name, "headline: its subject") if name else ("", "")
     m = paragraph_speaker(text, sentence_start, mentions)
-    return (m.text, f"continues the paragraph's speech ({m.text})") if m is not None else ("", "")
+    if m is None:
+        m = opening_speaker(text, at, mentions)
+        return (m.text, f"continues the previous paragraph's speech ({m.text})") if m is not None else ("", "")
+    return (m.text, f"continues the paragraph's speech ({m.text})")
 
 
 def first_utterer(words: str, earlier: list[str], speakers: list[tuple[str, str]]) -> tuple[str, str] | None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
-                                      entity_kind, is_reporting, pos)
+                                      entity_kind, entity_name, is_reporting, pos)
 
 
 
@@ -54,11 +54,14 @@ def full_name(name: str, earlier: list[str]) -> str:
 
     >>> full_name("Rutte", ["NATO", "Mark Rutte"]), full_name("Wang", ["Wang Wenbin", "Wang Yi"])
     ('Mark Rutte', 'Wang Yi')
+    >>> full_name("Kim", ["Kim Jong Un"])
+    'Kim Jong Un'
+
     """
     if " " in name:
         return name
     for e in reversed(earlier):
-        if e != name and e.split()[-1] == name or e.split()[0] == name and len(e.split()) == 2:
+        if e != name and e.split()[-1] == name or e.split()[0] == name and len(e.split()) in (2, 3):  # "Yoon Suk Yeol"
             return e
     return name
 
@@ -92,6 +95,9 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
             continue  # no name runs across a line break ("Jagannath P. Panda\nIntroduction")
         before = doc[max(e.sent.start, e.start - 6):e.start]
         titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
+        titles += " " + " ".join(t.lower_ for t in e if t.lower_ in PERSON_NOUNS)  # "Spokeswoman Maria Zakharova"
+        titles += " " + " ".join("@" + t.lower_ for t in before if t.ent_type_ == "NORP" or  # "Chinese President"
+                                 t.ent_type_ == "GPE" and t.nbor(1).lower_ in ("’s", "'s"))  # "China's President"
         appos = [t for t in e.root.head.subtree if e.root.dep_ == "appos"] if e.root.dep_ == "appos" else []
         titles += " " + " ".join(t.lower_ for t in appos if pos(t) == "NOUN")
         # ", the alliance's chief," after the name
@@ -101,7 +107,7 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
         root = e.root.head if e.root.dep_ == "appos" else e.root  # "the spokesperson, Lin Jian, said"
         subject = root.dep_ in ("nsubj", "nsubjpass")
         reports = root.dep_ == "nsubj" and is_reporting(root.head)
-        out.append(Mention(e.start_char + offset, clean_name(e.text), entity_kind(e), titles.replace(".", "").strip(),
+        out.append(Mention(e.start_char + offset, clean_name(entity_name(e)), entity_kind(e), titles.replace(".", "").strip(),
                            subject, False, reports))
     return out
 
@@ -238,7 +244,7 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     pronoun = words.lower() in PRONOUNS
     if not pronoun and head:
         return _description(words, head, wants, earlier)
-    kin = [m for m in earlier if m.kind in fits and m.kind != "DESC" and gender_fits(words.lower(), m.titles)]
+    kin = [m for m in earlier if m.kind in fits and (m.kind != "DESC" or m.speaker) and gender_fits(words.lower(), m.titles)]
     here = before if sentence is None else sentence
     for ok in (lambda m: m.subject and m.at >= here, lambda m: embedded and m.at >= here,
                lambda m: m.speaker or m.reports, lambda m: m.subject):
@@ -250,6 +256,7 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
 
 def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> Mention | None:
     """The earlier mention (latest first) a description ("the spokesperson", "the alliance") stands for."""
+    earlier = [m for m in earlier if m.kind != "PERSON" or not nation_differs(words, m.titles)]
     titled = [m for m in earlier if m.kind == "PERSON" and titles_fit(words, m.titles)]
     if titled:
         return titled[0]
@@ -269,6 +276,23 @@ def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> M
         issued = [m for m in earlier if m.speaker]
         return issued[0] if issued else None
     return None
+
+
+def nation_differs(description: str, titles: str) -> bool:
+    """True when a description names a nation ("the Chinese leader", "Russia's top diplomat") and
+    a person's titles name only another ("@russian president"); nations compared by their stem.
+
+    >>> nation_differs("the Chinese leader", "@russian president"), nation_differs("the Chinese leader", "@china president")
+    (True, False)
+    """
+    said = {w[1:5] for w in titles.split() if w.startswith("@")}
+    named = {w.lower()[:4] for w in re.findall(r"\b[A-Z][a-z]+", description) if w.lower() not in ("the", "this", "that")}
+    return bool(said) and bool(named) and not said & named and bool(named & NATIONS)
+
+
+NATIONS = frozenset(w[:4] for w in """chinese china russian russia american america ukrainian ukraine japanese japan
+korean korea french france german germany british britain indian india taiwanese taiwan philippine filipino
+european europe turkish turkey iranian iran israeli israel polish poland canadian canada australian australia""".split())
 
 
 def resolve_ahead(words: str, at: int, mentions: list[Mention], reach: int = 1200) -> Mention | None:

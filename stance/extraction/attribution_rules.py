@@ -209,6 +209,9 @@ def subject_of(verb):
         return next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     if verb.lower_ == "per":
         return next((c for c in verb.children if c.dep_ == "pobj"), None)
+    quoted = quoted_subject(verb)
+    if quoted is not None:
+        return quoted
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         return next((c for c in agent.children if c.dep_ == "pobj"), None)
@@ -245,6 +248,14 @@ def subject_of(verb):
         if after:
             return after[0]
     return name_before(verb)
+
+
+def quoted_subject(verb):
+    """The subject of "X was quoted (by the agency) as saying": X spoke; a ``by`` agent there is
+    only the medium that quoted them. None for any other verb."""
+    if lemma(verb) != "quote" or not any(c.lower_ == "as" or lemma(c) == "say" for c in verb.children):
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
 
 
 def participle_reporter(verb):
@@ -312,10 +323,46 @@ def entity_of(token):
     return None
 
 
+PARTICLES = frozenset("von van der den de da di du del della la le al el bin ibn ter ten dos das".split())
+
+
+def entity_name(ent) -> str:
+    """A person's name as the entity gives it, mended: a name never ends in a particle, so
+    "von der" takes the capitalised word after it ("von der Leyen", which the tagger splits);
+    a title word the tagger took into the name goes ("Spokeswoman Maria Zakharova")."""
+    doc, end = ent.doc, ent.end
+    while end > ent.start and doc[end - 1].lower_ in PARTICLES and end < len(doc) and doc[end].text[:1].isupper():
+        end += 1
+    text = doc[ent.start:end].text if end > ent.end else ent.text
+    return strip_titles(text) if ent.label_ == "PERSON" or titled(text) else text
+
+
+def titled(text: str) -> bool:
+    """A name the tagger took for an organisation though a person's title heads it and a name of
+    two words or more follows ("Spokeswoman Talia Morvane"; not "General Motors")."""
+    rest = strip_titles(text)
+    return rest != text and len(rest.split()) >= 2 and not any(w.lower() in ORG_NOUNS for w in rest.split())
+
+
+def strip_titles(name: str) -> str:
+    """A person's name without title words before it ("President", "Spokeswoman"), when a
+    capitalised name is left.
+
+    >>> strip_titles("Spokeswoman Maria Zakharova"), strip_titles("Prime Minister Li Qiang"), strip_titles("President")
+    ('Maria Zakharova', 'Li Qiang', 'President')
+    """
+    words = name.split()
+    cut = 0
+    while cut < len(words) - 1 and words[cut].lower() in PERSON_NOUNS | {"foreign", "vice"} and words[cut][:1].isupper():
+        cut += 1
+    rest = words[cut:]
+    return " ".join(rest) if rest and rest[0][:1].isupper() else name
+
+
 def entity_kind(ent) -> str:
     """A named entity's type, PERSON where an appositive says it is a person ("Fengshan, a
     spokesman for ...", "the spokesman, Fengshan,") though the tagger took it for another type."""
-    if ent.label_ == "PERSON":
+    if ent.label_ == "PERSON" or titled(getattr(ent, "text", "")):
         return "PERSON"
     root = ent.root
     beside = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
@@ -330,7 +377,7 @@ def mention(token) -> tuple[str, str]:
         return token.text, "PRON"
     ent = entity_of(token)
     if ent is not None:
-        return ent.text, entity_kind(ent)
+        return entity_name(ent), entity_kind(ent)
     for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
         if child.dep_ in ("appos", "conj") and (child.dep_ == "appos" or token.nbor(1).text == ","):
             for t in child.subtree:

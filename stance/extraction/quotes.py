@@ -164,6 +164,7 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
     found_speakers, language_reason = _attribute(text, quotes, bounds) if parse else (None, "")
     rows: list[dict] = []
     last = {"speaker": "", "paragraph": -9, "end": -1}
+    enclosing = ""  # the speaker of the latest outermost quote, which holds the nested ones after it
     for n, q in enumerate(quotes, start=1):
         a, b = bounds[n - 1]
         head = _mask_quotes(text, a, q.outer[0], outers, quote_ends)
@@ -214,15 +215,19 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 reason = f"the passive {passive.group(0).strip()!r} names no speaker"
         if found_speakers is not None and not cite:  # the parse's speaker, or the rules' where it names nobody
             speaker, attribution, reason = combine(found_speakers[n - 1], speaker, attribution, reason)
-        if found_speakers is not None and not speaker and not reason and kind == "term" and not cite \
-                and found_speakers[n - 1].context:  # a headline's subject, the paragraph's speaker
+        if found_speakers is not None and not speaker and not reason and not cite and found_speakers[n - 1].context \
+                and (kind == "term" or found_speakers[n - 1].context_how.startswith("continues the previous paragraph")):  # a headline's subject, the paragraph's speaker
             speaker, attribution = found_speakers[n - 1].context, found_speakers[n - 1].context_how
         elif found_speakers is None and language_reason:
             speaker, attribution, reason = "", "", language_reason
         if not speaker and not reason and kind == "statement" and last["speaker"] and not inner[n - 1] and \
-                0 <= paragraph - last["paragraph"] <= 1 and not cite and \
-                re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1]):
+                0 <= paragraph - last["paragraph"] <= 1 and not cite and (paragraph == last["paragraph"] or
+                                                                        re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1])):
             speaker, attribution = last["speaker"], "continues the previous quote"
+        if inner[n - 1] and not speaker and not reason and enclosing:  # words quoted inside a quote are its speaker's
+            speaker, attribution = enclosing, "inside the quote of its speaker"
+        if not inner[n - 1]:
+            enclosing = speaker
         if speaker and not inner[n - 1]:
             last = {"speaker": speaker, "paragraph": paragraph, "end": q.end}
         sources = cite[2] if cite else [(source or "", "")]

@@ -231,6 +231,11 @@ def speaker_after(tail: str) -> tuple[str, str] | None:
     return None
 
 
+# a line that labels the quote after it with its speaker: "Quote from Kuleba: ...", "In the words of X: ..."
+_LABEL = re.compile(r"(?:^|\n)[ \t]*(?i:quote|quotes|quoting|in the words of|words of)\s+(?i:from\s+)?"
+                    r"((?:[A-Z][\w’'.-]*\s?){1,4}?)\s*:\s*$")
+
+
 def speaker_before(head: str) -> tuple[str, str] | None:
     """``(speaker, verb)`` from the last reporting verb before a quote, or None.
 
@@ -245,7 +250,12 @@ def speaker_before(head: str) -> tuple[str, str] | None:
     ('The paper', 'issued criticism')
     >>> speaker_before("The alliance has denounced what it calls ")
     ('The alliance', 'calls')
+    >>> speaker_before("Source: Quill at a briefing\\n\\nQuote from Quill: ")
+    ('Quill', 'label: quote from')
     """
+    label = _LABEL.search(head)
+    if label:
+        return label.group(1), "label: quote from"
     pronoun = None
     for v in reversed(list(_VERB.finditer(head))):
         word = re.sub(r"\s+", " ", v.group(0).lower())
