@@ -12,10 +12,15 @@ from stance.extraction.attribution_rules import entity_kind, is_reporting, strip
 from stance.extraction.quotes import QuoteWarning, extract_quotes
 
 
-def speaker_of(text: str, quote: str) -> str:
+def quotes_of(text: str):
+    """``extract_quotes(text)`` without its warnings about unpaired marks."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", QuoteWarning)
-        df = extract_quotes(text)
+        return extract_quotes(text)
+
+
+def speaker_of(text: str, quote: str) -> str:
+    df = quotes_of(text)
     row = df[df["quote"] == quote]
     assert len(row) == 1, df[["quote", "speaker"]].values.tolist()
     return row.iloc[0]["speaker"]
@@ -80,18 +85,14 @@ def test_a_term_after_reported_speech_in_its_paragraph_continues_that_speech():
     text = ("The Harbour Council stressed on Monday that the talks must go on without conditions. The so-called "
             "“grand bargain” is unacceptable to the people of the island.\n\nThe “grand bargain” was drafted "
             "last year.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", QuoteWarning)
-        df = extract_quotes(text)
+    df = quotes_of(text)
     assert df["speaker"].tolist() == ["The Harbour Council", ""]
 
 
 def test_a_document_that_goes_on_to_detail_is_its_issuers_and_no_caption_joins_a_name():
     text = ("Photo: Anna Berg, Nordpress\n“The fleet will patrol the strait,” a report from the state broadcaster "
             "Radio Norden said.\nThe report went on to detail the ships, including “three frigates and two tankers.”")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", QuoteWarning)
-        df = extract_quotes(text)
+    df = quotes_of(text)
     assert not df["speaker"].str.contains("Nordpress").any()
     assert df["speaker"].iloc[1] == df["speaker"].iloc[0] != ""
 
@@ -118,9 +119,7 @@ def test_a_participle_of_speech_is_spoken_by_the_nearest_reporting_verb_before_i
     text = ("Piet Tolle made the remarks on Thursday in response to a communique released on Tuesday, in which the "
             "Harbour Council mentioned Norway 15 times, saying that “Norway’s stated ambitions challenge our "
             "interests” and that Norway posed “systemic challenges” to the island, Nordpress reported.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", QuoteWarning)
-        df = extract_quotes(text)
+    df = quotes_of(text)
     assert df["speaker"].str.endswith("Harbour Council").all(), df["speaker"].tolist()
 
 
