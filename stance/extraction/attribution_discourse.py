@@ -1,6 +1,6 @@
 """Speakers that the discourse gives when a quote's own sentence names none.
 
-Two conventions of news writing (``CODING.md``), for a quote whose sentence has no reporting verb:
+Three conventions of news writing (``CODING.md``), for a quote whose own sentence names no speaker:
 
 - **Headlines.** A scare-quoted phrase in a headline ("Starmer gives 'unwavering support'") is the
   words of the headline's subject, when that subject is a name (:func:`headline_subject`); a

@@ -278,6 +278,12 @@ def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> M
     return None
 
 
+# nations by the stem a description or a title shares ("chin" for China and Chinese)
+NATIONS = frozenset(w[:4] for w in """chinese china russian russia american america ukrainian ukraine japanese japan
+korean korea french france german germany british britain indian india taiwanese taiwan philippine filipino
+european europe turkish turkey iranian iran israeli israel polish poland canadian canada australian australia""".split())
+
+
 def nation_differs(description: str, titles: str) -> bool:
     """True when a description names a nation ("the Chinese leader", "Russia's top diplomat") and
     a person's titles name only another ("@russian president"); nations compared by their stem.
@@ -288,11 +294,6 @@ def nation_differs(description: str, titles: str) -> bool:
     said = {w[1:5] for w in titles.split() if w.startswith("@")}
     named = {w.lower()[:4] for w in re.findall(r"\b[A-Z][a-z]+", description) if w.lower() not in ("the", "this", "that")}
     return bool(said) and bool(named) and not said & named and bool(named & NATIONS)
-
-
-NATIONS = frozenset(w[:4] for w in """chinese china russian russia american america ukrainian ukraine japanese japan
-korean korea french france german germany british britain indian india taiwanese taiwan philippine filipino
-european europe turkish turkey iranian iran israeli israel polish poland canadian canada australian australia""".split())
 
 
 def resolve_ahead(words: str, at: int, mentions: list[Mention], reach: int = 1200) -> Mention | None:

@@ -215,11 +215,12 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 reason = f"the passive {passive.group(0).strip()!r} names no speaker"
         if found_speakers is not None and not cite:  # the parse's speaker, or the rules' where it names nobody
             speaker, attribution, reason = combine(found_speakers[n - 1], speaker, attribution, reason)
-        if found_speakers is not None and not speaker and not reason and not cite and found_speakers[n - 1].context \
-                and (kind == "term" or found_speakers[n - 1].context_how.startswith("continues the previous paragraph")):  # a headline's subject, the paragraph's speaker
-            speaker, attribution = found_speakers[n - 1].context, found_speakers[n - 1].context_how
         elif found_speakers is None and language_reason:
             speaker, attribution, reason = "", "", language_reason
+        parsed = found_speakers[n - 1] if found_speakers is not None else None
+        if parsed is not None and parsed.context and not speaker and not reason and not cite \
+                and (kind == "term" or parsed.context_how.startswith("continues the previous paragraph")):
+            speaker, attribution = parsed.context, parsed.context_how  # a headline's subject, the paragraph's speaker
         if not speaker and not reason and kind == "statement" and last["speaker"] and not inner[n - 1] and \
                 0 <= paragraph - last["paragraph"] <= 1 and not cite and (paragraph == last["paragraph"] or
                                                                         re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1])):
