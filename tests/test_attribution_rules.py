@@ -196,3 +196,42 @@ def test_a_pronoun_can_stand_for_a_speaker_the_text_only_describes():
     text = ("The harbour authority of the island issued a statement on Friday, calling the Velmar Post's report "
             "“false and malicious”. It blamed the Velmar Post for “spreading rumours” about the port.")
     assert speaker_of(text, "spreading rumours").lower().startswith("the harbour authority")
+
+
+# --- 2026-12-04, evening: rules found on the batch-3 texts ------------------------------------
+
+def test_a_blank_line_between_paragraphs_is_not_a_paragraph():
+    text = ('Councillor Edda Quill spoke in Northgate on Monday.\n\n"We have leaks from the council," Quill said.\n\n'
+            '"This plan has three parts, and every one of them is wrong."\n')
+    assert speaker_of(text, "This plan has three parts, and every one of them is wrong.") == "Edda Quill"
+
+
+def test_a_country_s_army_is_the_speaker_its_pronoun_stands_for():
+    text = "Freedonia’s army put out posters on Tuesday, touting what it called its “lethal reach”.\n"
+    assert speaker_of(text, "lethal reach") == "Freedonia’s army"
+
+
+def test_a_headline_label_names_the_speaker_of_its_words():
+    after = ("Levy plan is “reckless bluster”: spokesperson\n\n"
+             "The levy plan is reckless, council spokesperson Edda Quill said on Monday.\n")
+    before = "Quill: Talks will “bury” the levy plan\n\nCouncillor Edda Quill says the talks will end the levy plan.\n"
+    assert speaker_of(after, "reckless bluster") == "Edda Quill"
+    assert speaker_of(before, "bury") == "Edda Quill"
+
+
+def test_a_mission_is_named_with_its_post():
+    text = "The Embassy of Ruritania in Northgate said the claims were “pure fiction”.\n"
+    assert speaker_of(text, "pure fiction").removeprefix("The ") == "Embassy of Ruritania in Northgate"
+
+
+def test_a_relative_pronoun_is_never_a_speaker():
+    from stance.extraction.attribution import is_name_like
+
+    assert not any(is_name_like(w) for w in ("which", "that", "who"))
+
+
+def test_a_surname_takes_the_full_name_written_outside_the_parsed_paragraphs():
+    from stance.extraction.attribution_resolve import name_in_text
+
+    text = "Spokesperson Edda Quill spoke on Monday. On Tuesday Quill added"
+    assert name_in_text("Quill", text) == "Edda Quill" and name_in_text("Quill", "Quill said") == "Quill"

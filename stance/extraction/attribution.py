@@ -41,7 +41,7 @@ from pathlib import Path
 
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer
 from stance.extraction.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
-                                        is_specific, resolve, resolve_ahead, surname_mentions)
+                                        is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
                                       reporting_verb, subject_of)
 from stance.errors import ModelIntegrityError, ModelNotAvailableError
@@ -150,7 +150,7 @@ def line_breaks(doc):
 
 # --- 2. what to parse ----------------------------------------------------------------------------
 
-def windows(spans: list[tuple[int, int]], text: str, back: int = 4) -> list[tuple[int, int]]:
+def windows(spans: list[tuple[int, int]], text: str, back: int = 2) -> list[tuple[int, int]]:
     """Character ranges to parse: each quote's sentence (``spans``) widened to the start of the
     paragraph ``back`` paragraphs before it (for names that pronouns refer to), merged.
 
@@ -160,9 +160,11 @@ def windows(spans: list[tuple[int, int]], text: str, back: int = 4) -> list[tupl
     """
     out: list[tuple[int, int]] = []
     for a, b in sorted(spans):
-        start = a
-        for _ in range(back + 1):
-            start = text.rfind("\n", 0, max(0, start - 1)) + 1
+        start, steps = a, 0
+        while steps <= back and start > 0:  # blank lines are not paragraphs
+            line = text.rfind("\n", 0, max(0, start - 1)) + 1
+            steps += bool(text[line:start].strip()) or start == a
+            start = line
         start = max(start, a - 1500)
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], b))
@@ -263,6 +265,7 @@ class Attribution:
 
 
 EMBEDDED = frozenset({"advcl", "relcl", "ccomp", "acl"})  # clauses whose pronoun the sentence before it binds
+RELATIVES = frozenset("which that who whom whose what".split())  # never a speaker
 LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
 
 
@@ -273,16 +276,16 @@ def is_name_like(speaker: str) -> bool:
 
     >>> is_name_like("the foreign ministry spokesperson (synthetic)"), is_name_like("the UK would echo measures")
     (True, False)
-    >>> is_name_like("Smith added. The Secretary General"), is_name_like("him")
-    (False, False)
+    >>> is_name_like("Smith added. The Secretary General"), is_name_like("him"), is_name_like("which")
+    (False, False, False)
     """
     if not speaker or len(speaker.split()) > 12 or re.search(r"[.!?]\s+[A-Z]|\n|•|[“”\"«»‹›「」『』]", speaker) \
             or not re.search(r"\w", speaker):
         return False
-    doc = load_english()(speaker)
+    doc = next(load_english().pipe([speaker], disable=["parser", "ner"]))  # the tags are enough
     if any(pos(t) in ("VERB", "AUX") and t.tag_ not in ("VBN", "VBG") for t in doc):
         return False
-    return not (len(doc) == 1 and pos(doc[0]) == "PRON")
+    return not (len(doc) == 1 and (pos(doc[0]) == "PRON" or doc[0].lower_ in RELATIVES))
 
 
 def owned(found: Attribution, before: int, mentions: list[Mention], sentence: int) -> Attribution:
@@ -296,6 +299,12 @@ def owned(found: Attribution, before: int, mentions: list[Mention], sentence: in
     if owner is None or owner.kind not in ("ORG", "GPE", "NORP"):
         return found
     return Attribution(f"{owner.text}'s {rest}", f"reference: {found.speaker} {found.attribution}", kind="DESC")
+
+
+def tokens_between(doc, starts: list[int], lo: int, hi: int) -> list:
+    """The tokens of ``doc`` that start at a character in ``[lo, hi)``; ``starts``: each token's
+    ``idx``, in order (a bisection, not a walk over the whole parsed window for each quote)."""
+    return [doc[i] for i in range(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi))]
 
 
 def _tail_end(text: str, end: int, limit: int = 160) -> int:
@@ -344,6 +353,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     ranges = windows([(0, lead)] + spans, text) if spans else []
     docs = list(zip(ranges, nlp.pipe(text[a:b] for a, b in ranges)))
     range_starts = [a for a, _ in ranges]  # merged windows: sorted, not overlapping
+    token_starts = [[t.idx for t in d] for _, d in docs]
     mentions = sorted((m for (a, _), d in docs for m in _mentions(d, a, inside)), key=lambda m: m.at)
     mentions = complete_names(sorted(mentions + [m for (a, _), d in docs
                                                  for m in surname_mentions(d, a, inside, mentions)],
@@ -355,6 +365,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     for n, ((q_start, q_end, o_start, o_end), (s_start, s_end)) in enumerate(zip(quotes, spans)):
         k = bisect.bisect_right(range_starts, s_start) - 1
         offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
+        starts = token_starts[k] if doc is not None else []
         found = Attribution()
         subject_at, embedded, verb = o_start, False, None
         container = enclosing(o_start)
@@ -362,11 +373,11 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         if doc is not None:
             if container is not None:  # nested: verbs inside the outer quote count
                 lo, hi = container
-                tokens = [t for t in doc if lo <= t.idx + offset < hi]
+                tokens = tokens_between(doc, starts, lo - offset, hi - offset)
                 outside = lambda i: any(a <= i < b for a, b in outer if (a, b) != container and lo <= a)  # noqa: E731
             else:
                 lo, hi = s_start, s_end
-                tokens = [t for t in doc if lo <= t.idx + offset < hi]
+                tokens = tokens_between(doc, starts, lo - offset, hi - offset)
                 outside = inside
             quote_tokens = {t.i for t in tokens if q_start <= t.idx + offset < q_end}
             verb = reporting_verb(tokens, quote_tokens, lambda i: outside(i + offset))
@@ -403,6 +414,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             people = tuple(m.text for m in mentions if m.kind == "PERSON" and m.at < o_start)
             if found.kind in NAMED and " " not in found.speaker:  # "Sun" (tagged ORG too) after "Sun Weidong"
                 whole = full_name(found.speaker, list(people))
+                if whole == found.speaker and found.kind == "PERSON":
+                    whole = name_in_text(found.speaker, text[:o_start])
                 found.speaker, found.kind = whole, "PERSON" if whole != found.speaker else found.kind
             found.people = people
         if container is not None and not found.speaker:

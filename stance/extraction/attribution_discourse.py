@@ -19,8 +19,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from stance.extraction.attribution_resolve import Mention
-from stance.extraction.attribution_rules import NAMED, entity_kind, entity_of, pos
+from stance.extraction.attribution_resolve import Mention, name_in_text, resolve_ahead
+from stance.extraction.attribution_rules import NAMED, PERSON_NOUNS, entity_kind, entity_of, pos
 from stance.extraction.rules import find_citation
 
 HEADLINE_WORDS = 25  # a longer line is a paragraph, not a headline
@@ -75,6 +75,49 @@ def headline_subject(doc, offset: int, start: int, end: int, mentions: list[Ment
     return "", ""
 
 
+def headline_label(text: str, start: int, end: int, at: int, mentions: list[Mention]) -> str:
+    """The speaker a headline ``text[start:end]`` names as a label beside its words, for a quote at
+    ``at``: "Zelenskyy: Referendums will 'bury' ..." or "... 'typical protectionism': spokesperson".
+    A surname is the full name the text gives later, a title ("spokesperson") the person it titles;
+    ``""`` when the headline has no such label.
+
+    >>> ms = [Mention(80, "Lin Jian", "PERSON", "foreign ministry spokesperson", True, False, True)]
+    >>> t = "Probe 'typical protectionism': spokesperson\\nThe probe is wrong, spokesperson Lin Jian said."
+    >>> headline_label(t, 0, t.index("\\n"), 7, ms), headline_label("Rain 'soon': forecast", 0, 21, 6, ms)
+    ('Lin Jian', '')
+    """
+    line = text[start:end]
+    before = re.match(r"\s*([^:“”\"‘’'«»]{2,40}?):\s", line)
+    after = re.search(r":\s+([^:“”\"‘’'«»]{2,40}?)\s*$", line)
+    if before and at >= start + before.end():
+        label = before.group(1).strip()
+    elif after and at < start + after.start():
+        label = after.group(1).strip()
+    else:
+        return ""
+    words = label.split()
+    if not 1 <= len(words) <= 4 or not (label[:1].isupper() or words[-1].lower() in PERSON_NOUNS):
+        return ""
+    later = [m for m in mentions if m.at >= end]
+    named = next((m for m in later if m.kind in NAMED and m.text.lower() in (label.lower(), "the " + label.lower())),
+                 None)
+    if len(words) == 1 and label.lower() not in PERSON_NOUNS:  # "Zelenskyy", the article's "Volodymyr Zelenskyy"
+        person = next((m for m in later if m.kind == "PERSON" and label in (m.text.split()[-1], m.text.split()[0])
+                       and len(m.text.split()) >= 2), None)
+        if person is not None:
+            return person.text
+        whole = name_in_text(label, text[end:end + 1500]) if named is None else label
+        if whole != label:  # "Councillor Edda Quill says", outside the parse
+            return whole
+    if words[-1].lower() in PERSON_NOUNS:  # "spokesperson": the person the article gives that title
+        person = resolve_ahead(label, end, mentions)
+        if person is not None:
+            return person.text
+        titled = re.search(rf"(?i:{re.escape(words[-1])})\s+([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}})", text[end:end + 1500])
+        return titled.group(1) if titled else label  # "... spokesperson Lin Jian said", outside the parse
+    return named.text if named is not None else ""
+
+
 def paragraph_speaker(text: str, sentence_start: int, mentions: list[Mention]) -> Mention | None:
     """The latest name before ``sentence_start`` in the same paragraph that is a quote's speaker or
     the subject of a reporting verb; ``mentions`` sorted by offset. None when there is none.
@@ -115,7 +158,10 @@ def discourse_speaker(text: str, doc, offset: int, at: int, sentence_start: int,
     headline's subject in a headline, else the paragraph's latest speaker; ``("", "")`` for none."""
     if is_headline(text, at):
         name, _ = headline_subject(doc, offset, *line_of(text, at), mentions)
-        return (name, "headline: its subject") if name else ("", "")
+        if name:
+            return name, "headline: its subject"
+        name = headline_label(text, *line_of(text, at), at, mentions)
+        return (name, "headline: its speaker label") if name else ("", "")
     m = paragraph_speaker(text, sentence_start, mentions)
     if m is None:
         m = opening_speaker(text, at, mentions)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
-                                      entity_kind, entity_name, is_reporting, pos)
+                                                 POSTED, entity_kind, entity_name, is_reporting, pos, post_end)
 
 
 
@@ -66,6 +66,30 @@ def full_name(name: str, earlier: list[str]) -> str:
     return name
 
 
+NOT_NAMES = frozenset("""the a an and but or when if as after before while since said says told according
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december mr mrs ms dr sir madam foreign deputy vice senior former acting""".split())
+
+
+def name_in_text(name: str, before: str) -> str:
+    """A one-word name as the two-word name ``before`` (the text before the quote) wrote once or
+    more ("spokesperson Lin Jian said" -> "Lin Jian"), for a name whose full form lies outside the
+    parsed windows; ``name`` when the text has none, or two different ones.
+
+    >>> name_in_text("Lin", "Spokesperson Lin Jian said so. On Monday Lin added"), name_in_text("Lin", "Lin said")
+    ('Lin Jian', 'Lin')
+    """
+    found = set()
+    for m in re.finditer(rf"\b{re.escape(name)}\b", before):
+        left = re.search(r"\b([A-Z][a-z]+(?:-[a-z]+)?) $", before[:m.start()])
+        right = re.match(r" ([A-Z][a-z]+(?:-[a-z]+)?)\b", before[m.end():])
+        for other, full in ((left and left.group(1), f"{left and left.group(1)} {name}"),
+                            (right and right.group(1), f"{name} {right and right.group(1)}")):
+            if other and other.lower() not in NOT_NAMES | PERSON_NOUNS | ORG_NOUNS:
+                found.add(full)
+    return found.pop() if len(found) == 1 else name
+
+
 def clean_name(text: str) -> str:
     """A name without a leading title word or trailing possessive."""
     text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t"))
@@ -85,6 +109,7 @@ class Mention:
     subject: bool    # the subject of a verb
     speaker: bool    # already a quote's speaker
     reports: bool = False  # the subject of a reporting verb ("Stoltenberg said ...", "Zhu repeated ...")
+    reported: bool = False  # the subject of the words a verb reports ("..., Taiwan's government is ...", it said)
 
 
 def _mentions(doc, offset: int, inside) -> list[Mention]:
@@ -105,10 +130,17 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
             if c.dep_ == "appos":
                 titles += " " + " ".join(t.lower_ for t in c.subtree if pos(t) in ("NOUN", "ADJ"))
         root = e.root.head if e.root.dep_ == "appos" else e.root  # "the spokesperson, Lin Jian, said"
+        name, kind = clean_name(entity_name(e)), entity_kind(e)
+        body = e.root.head
+        if e.root.dep_ == "poss" and e.label_ in ("GPE", "ORG", "NORP") and body.lower_ in ORG_NOUNS \
+                and body.lower_ not in DOCUMENT_NOUNS and body.i > e.end and "\n" not in doc[e.start:body.i + 1].text:
+            root, kind = body, "ORG"  # "China’s military put out ...": the military, not the country
+            name = doc[e.start:post_end(doc, body.i + 1) if body.lower_ in POSTED else body.i + 1].text
         subject = root.dep_ in ("nsubj", "nsubjpass")
         reports = root.dep_ == "nsubj" and is_reporting(root.head)
-        out.append(Mention(e.start_char + offset, clean_name(entity_name(e)), entity_kind(e), titles.replace(".", "").strip(),
-                           subject, False, reports))
+        reported = subject and root.head.dep_ == "ccomp" and is_reporting(root.head.head)
+        out.append(Mention(e.start_char + offset, name, kind, titles.replace(".", "").strip(),
+                           subject, False, reports, reported))
     return out
 
 
@@ -126,7 +158,7 @@ def complete_names(mentions: list[Mention]) -> list[Mention]:
         words = m.text.split()
         if m.kind == "PERSON" and len(words) == 1 and m.text in full:
             m = Mention(m.at, full[m.text].text, "PERSON", f"{full[m.text].titles} {m.titles}".strip(), m.subject,
-                        m.speaker, m.reports)
+                        m.speaker, m.reports, m.reported)
         elif m.kind == "PERSON" and len(words) >= 2:
             full[words[-1]] = full[words[0]] = m
         out.append(m)
@@ -246,7 +278,7 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
         return _description(words, head, wants, earlier)
     kin = [m for m in earlier if m.kind in fits and (m.kind != "DESC" or m.speaker) and gender_fits(words.lower(), m.titles)]
     here = before if sentence is None else sentence
-    for ok in (lambda m: m.subject and m.at >= here, lambda m: embedded and m.at >= here,
+    for ok in (lambda m: m.subject and not m.reported and m.at >= here, lambda m: embedded and m.at >= here,
                lambda m: m.speaker or m.reports, lambda m: m.subject):
         ranked = [m for m in kin if ok(m)]
         if ranked:

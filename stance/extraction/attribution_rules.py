@@ -300,7 +300,10 @@ ISSUING = frozenset("issue release publish post put unveil adopt deliver make se
 def author_of(token):
     """For a document noun, who wrote it: its possessor ("Blinken's tweet"), the ``from``/``by``
     object ("a report from China's state broadcaster CCTV"), the subject of the verb that issued it
-    ("Blinken issued a statement, which read ..."); else the token."""
+    ("Blinken issued a statement, which read ..."); a relative pronoun's noun ("the report, which
+    stated"); else the token."""
+    if token.tag_ in ("WDT", "WP") and token.head.dep_ == "relcl" and token.head.head.i != token.head.i:
+        token = token.head.head
     if lemma(token) in DOCUMENT_NOUNS:
         owner = next((c for c in token.children if c.dep_ == "poss"), None)
         if owner is not None:
@@ -323,6 +326,7 @@ def entity_of(token):
     return None
 
 
+POSTED = frozenset("embassy mission consulate delegation chamber commerce".split())  # named with where they serve
 PARTICLES = frozenset("von van der den de da di du del della la le al el bin ibn ter ten dos das".split())
 
 
@@ -333,8 +337,20 @@ def entity_name(ent) -> str:
     doc, end = ent.doc, ent.end
     while end > ent.start and doc[end - 1].lower_ in PARTICLES and end < len(doc) and doc[end].text[:1].isupper():
         end += 1
+    if ent.label_ in ("ORG", "FAC") and ent.root.lower_ in POSTED:
+        end = post_end(doc, end)
     text = doc[ent.start:end].text if end > ent.end else ent.text
     return strip_titles(text) if ent.label_ == "PERSON" or titled(text) else text
+
+
+def post_end(doc, end: int) -> int:
+    """Where the name of a mission that ends at token ``end`` ends with its post: "the Embassy of
+    China" + "in Japan", "China's mission" + "to the European Union"; ``end`` when no post follows."""
+    if end + 1 >= len(doc) or doc[end].lower_ not in ("in", "to"):
+        return end
+    post = next((e for e in doc.ents if e.start in (end + 1, end + 2) and e.label_ in ("GPE", "ORG")
+                 and all(t.lower_ == "the" for t in doc[end + 1:e.start])), None)
+    return post.end if post is not None else end
 
 
 def titled(text: str) -> bool:
@@ -393,7 +409,8 @@ def mention(token) -> tuple[str, str]:
     keep = [token] + [t for t in token.subtree if t.i != token.i and not any(
         a.dep_ in skip and a.i != token.i for a in _path(t, token))]
     # "the spokesperson for the ministry": one short prepositional phrase stays
-    preps = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "from")]
+    preps = [c for c in token.children if c.dep_ == "prep" and (c.lower_ in ("of", "for", "at", "from") or
+                                                                 c.lower_ in ("in", "to") and token.lower_ in POSTED)]
     if preps and len(list(preps[0].subtree)) <= 5:
         keep += list(preps[0].subtree)
     text = token.doc.text  # nothing across a line break (a headline above, a caption below)

@@ -103,7 +103,7 @@ def _attribute(text: str, quotes: list[Quote], bounds: list[tuple[int, int]]):
 
 
 def _paragraph_starts(text: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer(r"\n", text)]
+    return [0] + [m.end() for m in re.finditer(r"\n\s*", text)]  # blank lines are not paragraphs
 
 
 def source_type_of(name: str, source_types: dict[str, str] | None = None) -> str:

@@ -134,7 +134,7 @@ def clean_speaker(np: str) -> str:
     >>> clean_speaker("The ministry's statement"), clean_speaker("Aptly")
     ('The ministry', '')
     """
-    np = re.sub(r"\s+", " ", np).strip(" ,;:—–-\t\n")
+    np = re.sub(r"\s+", " ", np).strip(" ,;:—–-\t\n•·▪●")
     np = _LEAD.sub("", np)
     for _ in range(2):
         np = _LEAD_PHRASE.sub("", np)
