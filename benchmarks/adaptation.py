@@ -7,7 +7,8 @@ about nine targets the built-in schemes never saw (AUKUS, the WHO, BRICS, sancti
 power, the G7, the Paris Agreement, the ICC, the Belt and Road Initiative), double-coded like
 ``data/real``. For k labelled statements per label, drawn at random, :meth:`stance.Classifier.fit`
 adapts the scheme (choosing by cross-validation between the recalibration + prototype blend and
-a regularised head over embeddings) and both it and the out-of-the-box scheme are scored on the
+a correction to the zero-shot log-probabilities learnt from the embeddings, ``fit_residual``) and
+both it and the out-of-the-box scheme are scored on the
 rows not drawn (:func:`stance.learning.learning_curve`). The reference is a head trained on all
 the other labelled rows (5-fold cross-validation over the whole corpus).
 """

@@ -259,7 +259,8 @@ class Classifier:
         leave-one-out on the labelled rows (:mod:`stance.fewshot`): a recalibration of the
         zero-shot probabilities (a temperature and one bias per label), then a prototype per
         label (the mean embedding of its labelled statements) blended in by a weight chosen the
-        same way. Later :meth:`classify` calls with this scheme
+        same way; with 8 or more per label, a correction to the zero-shot log-probabilities learnt
+        from the embeddings competes with them by cross-validation. Later :meth:`classify` calls with this scheme
         use the adapted model (their provenance says so); :meth:`save_fitted` writes the state
         as JSON. ``fitted_`` maps scheme names to their state.
 

@@ -19,6 +19,12 @@ out, and with both left out the classifier is the zero-shot one. With a handful 
 the likelihood is noisy, and without this rule a lucky draw makes the adapted model worse.
 The fitted state is a few numbers and one vector per label, stored as JSON (no pickle).
 
+With :data:`HEAD_MIN_PER_LABEL` or more statements per label, a third candidate competes with
+this blend by cross-validation on the labelled rows (:func:`choose_method`): a correction to the
+zero-shot log-probabilities learnt from the embeddings (:func:`fit_residual`), whose L2 penalty
+pulls it back to the zero-shot scheme. It keeps what a trained scheme head knows and moves it
+only as far as the labelled rows show (a head fitted from scratch on 48 rows forgets it).
+
 How much it helps, honestly measured: :func:`learning_curve` (cross-validated, see
 ``benchmarks/fewshot.py`` and the README). Against true zero-shot (no labelled data used) the
 recalibration gains clearly on the tone scheme; the shipped calibration of the built-in schemes,
@@ -38,9 +44,10 @@ WEIGHTS = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 SCALE = 30.0
 MARGIN = 1.0  # standard errors by which a stage must beat not adapting in leave-one-out likelihood
 PRIOR = 1.0  # weight of the pull of the recalibration towards a = 1, c = 0 (in labelled statements)
-FORMAT = "stance-fewshot/3"
-FORMATS = ("stance-fewshot/1", "stance-fewshot/2", FORMAT)  # older files: a = 1, c = 0; method "blend"
-HEAD_L2 = (0.01, 0.1, 1.0)  # penalties tried for the head over [log p0, embedding]
+FORMAT = "stance-fewshot/4"
+FORMATS = ("stance-fewshot/1", "stance-fewshot/2", "stance-fewshot/3", FORMAT)  # older: a = 1, c = 0; "blend"
+HEAD_L2 = (0.01, 0.1, 1.0)  # penalties of the head over [log p0, embedding] (method "head", files of format 3)
+RESIDUAL_L2 = (1.0, 3.0, 10.0, 30.0)  # penalties tried for the correction to log p0 (method "residual")
 HEAD_MIN_PER_LABEL = 8  # below this, only the blend is fitted (too few rows to cross-validate a head)
 CV_FOLDS = 4
 
@@ -154,7 +161,7 @@ class FewShot:
     loo_accuracy: dict = field(default_factory=dict)
     temperature: float = 1.0  # recalibration: softmax(temperature * log p0 + bias)
     bias: list = field(default_factory=list)  # one per label; empty: none
-    method: str = "blend"  # "blend" (recalibration + prototypes) or "head" (see fit_head)
+    method: str = "blend"  # "blend" (recalibration + prototypes), "residual" (fit_residual) or "head" (fit_head)
     head: dict = field(default_factory=dict)  # the head's arrays (mean, scale, weight, bias) and l2
     cv: dict = field(default_factory=dict)  # cross-validated macro-F1 of each candidate method
 
@@ -256,12 +263,41 @@ def head_probabilities(head: dict, p0: np.ndarray, embeddings: np.ndarray) -> np
     return softmax(x @ head["weight"] + head["bias"])
 
 
+def fit_residual(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int, l2: float) -> dict:
+    """A correction to the zero-shot log-probabilities learnt from the embeddings:
+    ``softmax(log p0 + embedding @ w + b)`` (class-balanced, standardised), as plain arrays. The
+    L2 penalty on ``w`` pulls it back to the zero-shot scheme (up to the per-label biases ``b``,
+    which are free: label baselines are what a new corpus shifts first), so a few labelled rows
+    move a trained scheme's head only as far as they clearly show; a head fitted from scratch
+    forgets it.
+
+    >>> y = np.repeat([0, 1], 8); emb = np.eye(2)[y] + 0.1 * np.arange(16)[:, None]
+    >>> p0 = np.full((16, 2), 0.5)
+    >>> strong, weak = (fit_residual(p0, emb, y, 2, l2) for l2 in (1e6, 0.1))
+    >>> residual_probabilities(strong, p0, emb).round(2)[0].tolist(), residual_probabilities(weak, p0, emb).argmax(1).tolist() == y.tolist()
+    ([0.5, 0.5], True)
+    """
+    from stance.heads import balanced_weights, fit_standardised
+
+    mean, scale, w, b = fit_standardised(embeddings, y, n_labels, l2, balanced_weights(y, n_labels),
+                                         offset=np.log(np.clip(p0, 1e-12, 1.0)))
+    return {"mean": mean, "scale": scale, "weight": w, "bias": b, "l2": l2}
+
+
+def residual_probabilities(head: dict, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+    from stance.heads import softmax
+
+    x = (embeddings - head["mean"]) / head["scale"]
+    return softmax(np.log(np.clip(p0, 1e-12, 1.0)) + x @ head["weight"] + head["bias"])
+
+
 def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int,
                   margin: float = MARGIN, weights=WEIGHTS) -> tuple[str, float | None, dict]:
     """Which adaptation to keep, by stratified cross-validation (:data:`CV_FOLDS` folds) on the
-    labelled rows: the blend (:func:`adapt_arrays`) or a head with one of :data:`HEAD_L2`.
-    Returns ``(method, l2, cv)`` where ``cv`` maps each candidate to its cross-validated
-    macro-F1; with fewer than :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend."""
+    labelled rows: the blend (:func:`adapt_arrays`) or a correction to the zero-shot scores
+    (:func:`fit_residual`) with one of :data:`RESIDUAL_L2`. Returns ``(method, l2, cv)`` where
+    ``cv`` maps each candidate to its cross-validated macro-F1; with fewer than
+    :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend."""
     from stance.evaluate import macro_f1
     from stance.heads import stratified_folds
 
@@ -269,17 +305,19 @@ def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_label
     if np.bincount(y, minlength=n_labels).min() < HEAD_MIN_PER_LABEL:
         return "blend", None, {}
     fold = stratified_folds(y, CV_FOLDS)
-    pred = {"blend": np.empty(len(y), dtype=int), **{f"head l2={l2}": np.empty(len(y), dtype=int) for l2 in HEAD_L2}}
+    pred = {"blend": np.empty(len(y), dtype=int),
+            **{f"residual l2={l2}": np.empty(len(y), dtype=int) for l2 in RESIDUAL_L2}}
     for f in range(CV_FOLDS):
         tr, te = fold != f, fold == f
         temperature, bias, protos, weight, _ = adapt_arrays(p0[tr], embeddings[tr], y[tr], n_labels, margin, weights)
         pred["blend"][te] = blend(recalibrate(p0[te], temperature, bias), embeddings[te] @ protos.T, weight).argmax(1)
-        for l2 in HEAD_L2:
-            head = fit_head(p0[tr], embeddings[tr], y[tr], n_labels, l2)
-            pred[f"head l2={l2}"][te] = head_probabilities(head, p0[te], embeddings[te]).argmax(1)
+        for l2 in RESIDUAL_L2:
+            head = fit_residual(p0[tr], embeddings[tr], y[tr], n_labels, l2)
+            pred[f"residual l2={l2}"][te] = residual_probabilities(head, p0[te], embeddings[te]).argmax(1)
     cv = {name: round(macro_f1(y, p, labels=list(range(n_labels))), 4) for name, p in pred.items()}
-    best = max(cv, key=lambda name: (cv[name], name == "blend"))  # ties go to the blend
-    return ("blend", None, cv) if best == "blend" else ("head", float(best.split("=")[1]), cv)
+    strength = lambda name: float(name.split("=")[1]) if "=" in name else np.inf  # noqa: E731
+    best = max(cv, key=lambda name: (cv[name], strength(name)))  # ties: the blend, then the strongest pull
+    return ("blend", None, cv) if best == "blend" else ("residual", float(best.split("=")[1]), cv)
 
 
 def adapt_any(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int, margin: float = MARGIN,
@@ -288,14 +326,16 @@ def adapt_any(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: i
     :class:`FewShot` fields (``method``, ``head``, ``cv``, the blend's numbers)."""
     method, l2, cv = choose_method(p0, embeddings, y, n_labels, margin, weights)
     temperature, bias, prototypes, weight, accuracy = adapt_arrays(p0, embeddings, y, n_labels, margin, weights)
-    head = fit_head(p0, embeddings, y, n_labels, l2) if method == "head" else {}
+    head = fit_residual(p0, embeddings, y, n_labels, l2) if method == "residual" else {}
     return {"method": method, "head": head, "cv": cv, "temperature": temperature, "bias": [float(b) for b in bias],
             "prototypes": prototypes, "weight": weight, "loo_accuracy": accuracy}
 
 
 def adapted_probabilities(fitted: dict, p0: np.ndarray, embeddings: np.ndarray, scale: float = SCALE) -> np.ndarray:
     """Probabilities under the fields :func:`adapt_any` returns (or a :class:`FewShot`'s)."""
-    if fitted["method"] == "head":
+    if fitted["method"] == "residual":
+        return residual_probabilities(fitted["head"], p0, embeddings)
+    if fitted["method"] == "head":  # files of format 3
         return head_probabilities(fitted["head"], p0, embeddings)
     return blend(recalibrate(p0, fitted["temperature"], np.asarray(fitted["bias"], dtype=float)),
                  embeddings @ fitted["prototypes"].T, fitted["weight"], scale)

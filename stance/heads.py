@@ -179,9 +179,11 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, n_labels: int, l2: float = 1.0,
-                sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                sample_weight: np.ndarray | None = None, offset: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Weights (features, labels) and biases of an L2-regularised multinomial logistic
-    regression on standardised ``x``, by L-BFGS. ``l2`` is the penalty per unit of total weight.
+    regression on standardised ``x``, by L-BFGS. ``l2`` is the penalty per unit of total weight;
+    ``offset`` (rows, labels), when given, is added to every row's logits and stays fixed (the
+    regression learns a correction to it).
 
     >>> x = np.array([[0.0], [0.1], [1.0], [1.1]]); y = np.array([0, 0, 1, 1])
     >>> w, b = fit_softmax(x, y, 2, l2=0.01)
@@ -194,11 +196,12 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, n_labels: int, l2: float = 1.0,
     sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     sw = sw / sw.mean()
     onehot = np.eye(n_labels)[np.asarray(y, dtype=int)]
+    fixed = np.zeros((n, n_labels)) if offset is None else np.asarray(offset, dtype=float)
 
     def loss(theta):
         w = theta[: d * n_labels].reshape(d, n_labels)
         b = theta[d * n_labels:]
-        p = softmax(x @ w + b)
+        p = softmax(x @ w + b + fixed)
         value = -np.sum(sw * np.log(np.clip((p * onehot).sum(1), 1e-300, None))) / n + l2 / 2 * np.sum(w * w)
         r = (p - onehot) * sw[:, None] / n
         return value, np.r_[(x.T @ r + l2 * w).ravel(), r.sum(0)]
@@ -235,12 +238,12 @@ def balanced_weights(y: np.ndarray, n_labels: int, base: np.ndarray | None = Non
 
 
 def fit_standardised(x: np.ndarray, y: np.ndarray, n_labels: int, l2: float,
-                     sample_weight: np.ndarray | None = None, floor=0.0):
+                     sample_weight: np.ndarray | None = None, floor=0.0, offset: np.ndarray | None = None):
     """:func:`fit_softmax` on standardised columns: ``(mean, scale, weight, bias)``, a column's
     scale being at least its ``floor`` (so that a rare 0/1 indicator is not blown up)."""
     mean, scale = x.mean(0), x.std(0)
     scale = np.maximum(np.where(scale > 1e-9, scale, 1.0), floor)
-    weight, bias = fit_softmax((x - mean) / scale, y, n_labels, l2=l2, sample_weight=sample_weight)
+    weight, bias = fit_softmax((x - mean) / scale, y, n_labels, l2=l2, sample_weight=sample_weight, offset=offset)
     return mean, scale, weight, bias
 
 

@@ -100,7 +100,7 @@ def summarise_curve(curve: pd.DataFrame) -> pd.DataFrame:
     d = curve.assign(gain=curve["few_shot"] - curve["zero_shot"], win=curve["few_shot"] > curve["zero_shot"],
                      tie=curve["few_shot"] == curve["zero_shot"], loss=curve["few_shot"] < curve["zero_shot"],
                      adapted=(curve["weight"] > 0) | curve.get("recalibrated", False)
-                     | (curve["method"] == "head" if "method" in curve else False))
+                     | (curve["method"].isin(["head", "residual"]) if "method" in curve else False))
     return d.groupby(["scheme", "k"], sort=False).agg(
         draws=("draw", "size"), zero_shot=("zero_shot", "mean"), zero_shot_sd=("zero_shot", "std"),
         few_shot=("few_shot", "mean"), few_shot_sd=("few_shot", "std"), gain=("gain", "mean"),

@@ -71,7 +71,7 @@ def test_fit_save_load_roundtrip(clf, small, tmp_path):
     assert out.attrs["stance"]["runs"]["tone"]["fewshot"]["weight"] == state.weight
     path = fitted.save_fitted(tmp_path / "tone.json")
     saved = json.loads(path.read_text())
-    assert saved["format"] == "stance-fewshot/3" and len(saved["schemes"]["tone"]["prototypes"]) == 4
+    assert saved["format"] == "stance-fewshot/4" and len(saved["schemes"]["tone"]["prototypes"]) == 4
     assert len(saved["schemes"]["tone"]["bias"]) in (0, 4) and saved["schemes"]["tone"]["temperature"] >= 0
     again = stance.Classifier(progress=False)
     again.backend_ = clf.backend_
@@ -123,7 +123,7 @@ def test_learning_curve_scores_both_classifiers_on_the_rows_not_drawn(clf, root,
     shipped = clf.classify(dev, "tone", progress=False)  # the cross-fitted calibration really is another one
     assert not np.allclose(crossfitted["tone_p_hostile"], shipped["tone_p_hostile"], atol=1e-3)
     # weight 0 and no recalibration means the few-shot classifier is the zero-shot one
-    still = table[(table["weight"] == 0) & ~table["recalibrated"]]
+    still = table[(table["weight"] == 0) & ~table["recalibrated"] & (table["method"] == "blend")]
     assert (still["few_shot"] == still["zero_shot"]).all()
 
 
@@ -238,3 +238,54 @@ def test_learning_curve_uncalibrated_baseline_is_the_scheme_without_its_calibrat
     assert table["recalibrated"].any()  # 8 labels per label are enough to refit the label baselines
     with pytest.raises(stance.StanceError, match="not both"):
         learning_curve(clf, dev, "tone", gold="gold_tone", ks=(4,), draws=1, uncalibrated=True, calibrate_on=dev)
+
+
+def test_the_residual_correction_keeps_zero_shot_under_a_strong_pull_and_learns_under_a_weak_one():
+    from stance.fewshot import fit_residual, residual_probabilities
+
+    r = np.random.default_rng(3)
+    y = np.repeat([0, 1, 2], 16)
+    emb = np.eye(3)[y] + 0.3 * r.normal(size=(48, 3))
+    p0 = r.dirichlet(np.ones(3), size=48)  # zero-shot scores unrelated to the labels
+    pulled = residual_probabilities(fit_residual(p0, emb, y, 3, 1e6), p0, emb)
+    free = residual_probabilities(fit_residual(p0, emb, y, 3, 0.1), p0, emb)
+    shift = np.log(pulled) - np.log(p0)  # under a strong pull, only the free per-label biases move
+    assert np.allclose(shift - shift.mean(1, keepdims=True), (shift - shift.mean(1, keepdims=True))[0], atol=1e-3)
+    assert (free.argmax(1) == y).mean() > (p0.argmax(1) == y).mean() + 0.3
+
+
+def test_choose_method_corrects_zero_shot_scores_that_favour_one_label():
+    from stance.fewshot import adapt_any, adapted_probabilities
+
+    r = np.random.default_rng(4)
+    y = np.repeat([0, 1, 2], 16)
+    emb = np.eye(3)[y] + 0.5 * r.normal(size=(48, 3))
+    p0 = np.full((48, 3), 0.2) + 0.15 * np.eye(3)[y]
+    p0[:, 0] += 0.3  # a trained head that calls too much "label 0"
+    p0 /= p0.sum(1, keepdims=True)
+    fitted = adapt_any(p0, emb, y, 3)
+    assert fitted["method"] in ("residual", "blend") and set(fitted["cv"]) >= {"blend", "residual l2=1.0"}
+    test = r.integers(0, 3, 60)
+    p_test = np.full((60, 3), 0.2) + 0.15 * np.eye(3)[test]
+    p_test[:, 0] += 0.3
+    p_test /= p_test.sum(1, keepdims=True)
+    emb_test = np.eye(3)[test] + 0.5 * r.normal(size=(60, 3))
+    adapted = adapted_probabilities(fitted, p_test, emb_test).argmax(1)
+    assert (adapted == test).mean() > (p_test.argmax(1) == test).mean() + 0.2
+
+
+def test_version_3_fewshot_files_with_a_head_still_load(tmp_path):
+    from stance.fewshot import head_features, load
+
+    head = {"mean": [0.0] * 4, "scale": [1.0] * 4, "weight": [[1.0, 0.0], [0.0, 1.0], [2.0, 0.0], [0.0, 2.0]],
+            "bias": [0.0, 0.0], "l2": 0.1}
+    old = {"format": "stance-fewshot/3", "schemes": {"tone": {
+        "format": "stance-fewshot/3", "scheme": "tone", "labels": ["a", "b"], "model": "m", "weight": 0.0,
+        "scale": 30.0, "method": "head", "head": head, "prototypes": [[1.0, 0.0], [0.0, 1.0]]}}}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old))
+    state = load(path)["tone"]
+    p0, emb = np.array([[0.5, 0.5]]), np.array([[0.0, 1.0]])
+    x = head_features(p0, emb) @ np.asarray(head["weight"])
+    assert state.method == "head"
+    assert np.allclose(state.adapt(p0, emb), np.exp(x) / np.exp(x).sum())
