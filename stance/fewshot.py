@@ -46,7 +46,6 @@ MARGIN = 1.0  # standard errors by which a stage must beat not adapting in leave
 PRIOR = 1.0  # weight of the pull of the recalibration towards a = 1, c = 0 (in labelled statements)
 FORMAT = "stance-fewshot/4"
 FORMATS = ("stance-fewshot/1", "stance-fewshot/2", "stance-fewshot/3", FORMAT)  # older: a = 1, c = 0; "blend"
-HEAD_L2 = (0.01, 0.1, 1.0)  # penalties of the head over [log p0, embedding] (method "head", files of format 3)
 RESIDUAL_L2 = (1.0, 3.0, 10.0, 30.0)  # penalties tried for the correction to log p0 (method "residual")
 HEAD_MIN_PER_LABEL = 8  # below this, only the blend is fitted (too few rows to cross-validate a head)
 CV_FOLDS = 4

@@ -42,8 +42,8 @@ from pathlib import Path
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer
 from stance.extraction.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
                                         is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
-from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, author_of, lemma, mention, pos,
-                                      reporting_verb, subject_of)
+from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
+                                                 pos, reporting_verb, subject_of)
 from stance.errors import ModelIntegrityError, ModelNotAvailableError
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -265,7 +265,7 @@ class Attribution:
 
 
 EMBEDDED = frozenset({"advcl", "relcl", "ccomp", "acl"})  # clauses whose pronoun the sentence before it binds
-RELATIVES = frozenset("which that who whom whose what".split())  # never a speaker
+NEVER_SPEAKERS = RELATIVE | {"whose", "what"}  # relative and interrogative words the tagger may call nouns
 LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
 
 
@@ -285,7 +285,7 @@ def is_name_like(speaker: str) -> bool:
     doc = next(load_english().pipe([speaker], disable=["parser", "ner"]))  # the tags are enough
     if any(pos(t) in ("VERB", "AUX") and t.tag_ not in ("VBN", "VBG") for t in doc):
         return False
-    return not (len(doc) == 1 and (pos(doc[0]) == "PRON" or doc[0].lower_ in RELATIVES))
+    return not (len(doc) == 1 and (pos(doc[0]) == "PRON" or doc[0].lower_ in NEVER_SPEAKERS))
 
 
 def owned(found: Attribution, before: int, mentions: list[Mention], sentence: int) -> Attribution:

@@ -68,7 +68,8 @@ def full_name(name: str, earlier: list[str]) -> str:
 
 NOT_NAMES = frozenset("""the a an and but or when if as after before while since said says told according
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december mr mrs ms dr sir madam foreign deputy vice senior former acting""".split())
+september october november december mr mrs ms dr sir madam foreign deputy vice senior former acting""".split()) \
+    | PERSON_NOUNS | ORG_NOUNS  # capitalised words beside a name that are not part of it
 
 
 def name_in_text(name: str, before: str) -> str:
@@ -83,10 +84,10 @@ def name_in_text(name: str, before: str) -> str:
     for m in re.finditer(rf"\b{re.escape(name)}\b", before):
         left = re.search(r"\b([A-Z][a-z]+(?:-[a-z]+)?) $", before[:m.start()])
         right = re.match(r" ([A-Z][a-z]+(?:-[a-z]+)?)\b", before[m.end():])
-        for other, full in ((left and left.group(1), f"{left and left.group(1)} {name}"),
-                            (right and right.group(1), f"{name} {right and right.group(1)}")):
-            if other and other.lower() not in NOT_NAMES | PERSON_NOUNS | ORG_NOUNS:
-                found.add(full)
+        if left and left.group(1).lower() not in NOT_NAMES:
+            found.add(f"{left.group(1)} {name}")
+        if right and right.group(1).lower() not in NOT_NAMES:
+            found.add(f"{name} {right.group(1)}")
     return found.pop() if len(found) == 1 else name
 
 

@@ -300,10 +300,7 @@ ISSUING = frozenset("issue release publish post put unveil adopt deliver make se
 def author_of(token):
     """For a document noun, who wrote it: its possessor ("Blinken's tweet"), the ``from``/``by``
     object ("a report from China's state broadcaster CCTV"), the subject of the verb that issued it
-    ("Blinken issued a statement, which read ..."); a relative pronoun's noun ("the report, which
-    stated"); else the token."""
-    if token.tag_ in ("WDT", "WP") and token.head.dep_ == "relcl" and token.head.head.i != token.head.i:
-        token = token.head.head
+    ("Blinken issued a statement, which read ..."); else the token."""
     if lemma(token) in DOCUMENT_NOUNS:
         owner = next((c for c in token.children if c.dep_ == "poss"), None)
         if owner is not None:
