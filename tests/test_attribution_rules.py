@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from stance.extraction.attribution import load_english
+from stance.extraction.pipeline import load_english
 from stance.extraction.attribution_rules import entity_kind, is_reporting, strip_titles, subject_of
 from stance.extraction.quotes import QuoteWarning, extract_quotes
 

