@@ -183,6 +183,17 @@ def test_header_and_side_csv_metadata(tmp_path):
     assert raw[df["file_start"].iloc[0]:df["file_end"].iloc[0]] == "no"
 
 
+def test_a_written_out_header_date_is_read_and_a_bad_one_is_one_files_problem(tmp_path):
+    """A transcript headed "Date : March 28, 2019" once stopped a whole folder's run."""
+    (tmp_path / "a.txt").write_text("Date : March 28, 2019\n\nThe envoy said “no”.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("date: soon\n\nThe envoy said “yes”.", encoding="utf-8")
+    df, problems = extract_files([tmp_path])
+    assert df[["quote", "date"]].values.tolist() == [["no", "2019-03-28"], ["yes", ""]]
+    assert len(problems) == 1 and "b.txt: its date 'soon' is not a date" in problems[0]
+    with pytest.raises(StanceError, match="date 'soon' is not a date"):
+        extract_files([tmp_path], date="soon")
+
+
 # --- bad input ----------------------------------------------------------------------------------------
 
 def test_empty_binary_and_non_utf8_files(tmp_path):

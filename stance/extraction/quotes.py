@@ -36,6 +36,7 @@ words (inside the marks) in the text given, so ``text[start:end] == quote``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import warnings
 from pathlib import Path
@@ -116,6 +117,17 @@ def source_type_of(name: str, source_types: dict[str, str] | None = None) -> str
     return table.get(name.strip().lower(), "")
 
 
+def as_date(date: str | None) -> str | None:
+    """A document date as given, or in ISO when it is written out ("March 28, 2019").
+
+    >>> as_date("March 28, 2019"), as_date("2024-05"), as_date("soon"), as_date(None)
+    ('2019-03-28', '2024-05', 'soon', None)
+    """
+    if not date or re.match(r"\d{4}", str(date)):
+        return date
+    return parse_date(str(date)) or str(date)
+
+
 def extract_quotes(text: str, source: str | None = None, date: str | None = None, *,
                    source_type: str | None = None, document: str = "", id_prefix: str = "q",
                    source_types: dict[str, str] | None = None, warn: bool = True, parse: bool = True) -> pd.DataFrame:
@@ -141,6 +153,7 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
     if not isinstance(text, str):
         raise InputError(f"text must be a string, got {type(text).__name__}")
     doc_year = None
+    date = as_date(date)
     if date:
         m = re.match(r"(\d{4})", str(date))
         doc_year = int(m.group(1)) if m else None
@@ -286,6 +299,9 @@ def extract_files(inputs, *, meta_csv: str | Path | None = None, encoding: str |
     """
     from stance.extraction.documents import document_paths, read_document, read_side_csv, side_meta
 
+    date = as_date(date)
+    if date and not re.match(r"\d{4}", date):
+        raise InputError(f"date {date!r} is not a date: use ISO 'YYYY-MM-DD' (or a year, 'YYYY')")
     paths = document_paths(list(inputs))
     side = read_side_csv(meta_csv) if meta_csv else {}
     tables, problems = [], []
@@ -293,6 +309,9 @@ def extract_files(inputs, *, meta_csv: str | Path | None = None, encoding: str |
         meta = {**side_meta(path, side),
                 **{k: v for k, v in (("source", source), ("source_type", source_type), ("date", date)) if v}}
         doc = read_document(path, encoding=encoding, **meta)
+        if doc.date and not re.match(r"\d{4}", as_date(doc.date)):  # a header's or the side CSV's: one file's problem
+            problems.append(f"{path}: its date {doc.date!r} is not a date and was left out (write it as YYYY-MM-DD)")
+            doc = dataclasses.replace(doc, date="")
         table = extract_document(doc, source_types=source_types, warn=False, id_prefix=prefix, parse=parse)
         problems += [f"{path}: {p}" for p in table.attrs["problems"]]
         tables.append(table)
