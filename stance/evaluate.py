@@ -238,28 +238,31 @@ def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
 def _norm_speaker(name) -> str:
     import re
 
-    s = re.sub(r"^the\s+", "", str(name or "").lower().strip())
+    s = re.sub(r"^(?:the|an?)\s+", "", str(name or "").lower().strip())
     s = re.sub(r"[’']s$", "", s)
     return " ".join(re.sub(r"[^\w ]", " ", s).split())
 
 
 def same_speaker(a, b) -> bool:
-    """True when two speaker strings name the same speaker: equal without case, a leading "the",
-    a possessive or punctuation, one is the other's surname ("Rutte", "Mark Rutte") or its
-    acronym ("MAC", "Mainland Affairs Council"); two empty speakers agree.
+    """True when two speaker strings name the same speaker: equal without case, a leading article
+    ("the", "a"), a possessive or punctuation, or the order of joint speakers ("Xi and Putin"); one is
+    the other's surname ("Rutte", "Mark Rutte") or its acronym ("MAC", "Mainland Affairs Council");
+    two empty speakers agree.
 
     >>> same_speaker("Mark Rutte", "Rutte"), same_speaker("the Kremlin", "Kremlin"), same_speaker("", "NATO")
     (True, True, False)
     >>> same_speaker("CCP", "Chinese Communist Party"), same_speaker("UK", "United States")
     (True, False)
-    >>> same_speaker("The European Union", "EU")
+    >>> same_speaker("The European Union", "EU"), same_speaker("a US official", "US official")
+    (True, True)
+    >>> same_speaker("Xi Jinping and Vladimir Putin", "Vladimir Putin and Xi Jinping")
     True
     """
     for long, short in ((a, b), (b, a)):
         if _acronym(long) and _acronym(long) == _norm_speaker(short).replace(" ", ""):
             return True
     a, b = _norm_speaker(a), _norm_speaker(b)
-    if a == b:
+    if a == b or " and " in a and sorted(a.split(" and ")) == sorted(b.split(" and ")):
         return True
     return bool(a and b and (a.split()[-1] == b or b.split()[-1] == a))
 
