@@ -13,7 +13,7 @@ import pytest
 
 import stance
 from stance.extraction import pipeline
-from stance.evaluate import extraction_scores
+from stance.evaluate import extraction_scores, has_sentence_break
 from stance.extraction.quotes import QuoteWarning, extract_files, extract_quotes
 
 
@@ -67,14 +67,14 @@ def test_extraction_on_real_texts_dev_and_heldout(extracted, gold):
     dev = figures["dev"]
     # what the dev part measured when this was written (benchmarks/README.md): a floor, not the goal
     assert dev["recall"] >= 0.95 and dev["spurious"] <= 0.05
-    assert dev["statements_right"] >= 0.85 and dev["terms_right"] >= 0.69  # 148 texts: 0.861, 0.703
+    assert dev["statements_right"] >= 0.84 and dev["terms_right"] >= 0.68  # 166 texts: 0.852, 0.697
     assert all(s["sentence_breaks"] == 0 for s in figures.values())
 
 
 def test_speakers_are_names_never_fragments(extracted):
     named = extracted[extracted["speaker"] != ""]["speaker"]
     assert len(named) > 150
-    assert not named.str.contains(r"[.!?]\s+[A-Z]|\n|•").any()
+    assert not named.map(has_sentence_break).any()  # "J. Blinken" is a name, "he said. Smith" is not
     assert not named.str.lower().isin({"him", "her", "he", "she", "it", "they", "who", "which"}).any()
     assert (extracted[extracted["speaker"] == ""]["speaker_reason"] != "").all()  # an empty speaker has a reason
 
