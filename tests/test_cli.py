@@ -161,6 +161,17 @@ def test_extract_folder_to_statements(tmp_path, root):
             "file_start", "file_end"} <= set(table.columns)
     seed = table[table["document"].str.endswith("china-nato-article.txt")]
     assert seed.loc[seed["quote"] == "brutal", "source"].tolist() == ["NATO"]
+    assert "to check by hand, speaker_review" in result.stdout
+    confidence = pd.to_numeric(table["speaker_confidence"], errors="coerce")  # empty: not measured
+    assert (table["speaker_review"].astype(str) == "True").tolist() == (~(confidence >= 0.6)).tolist()
+
+
+def test_extract_a_file_with_a_bad_header_date_keeps_its_quotes(tmp_path):
+    (tmp_path / "t.txt").write_text("date: soon\n\nThe envoy (synthetic) said “no”.", encoding="utf-8")
+    result = run_cli("extract", tmp_path / "t.txt", "--out", tmp_path / "o.csv")
+    assert result.returncode == 0 and pd.read_csv(tmp_path / "o.csv")["quote"].tolist() == ["no"]
+    assert "its date 'soon' is not a date and was left out" in result.stderr
+    assert "that quote was skipped" not in result.stderr
 
 
 def test_extract_errors_are_one_line(tmp_path):

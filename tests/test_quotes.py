@@ -194,6 +194,15 @@ def test_a_written_out_header_date_is_read_and_a_bad_one_is_one_files_problem(tm
         extract_files([tmp_path], date="soon")
 
 
+def test_speaker_confidence_and_review_columns():
+    text = "The envoy (synthetic) said the plan was “a mistake”. Officials spoke of a “reset”."
+    parsed, rules = extract_quotes(text), extract_quotes(text, parse=False)
+    assert parsed["speaker_confidence"].dtype == "float64" and parsed["speaker_review"].dtype == bool
+    assert parsed["speaker_confidence"].between(0, 1).all()
+    assert parsed["speaker_review"].tolist() == (parsed["speaker_confidence"] < 0.6).tolist()
+    assert rules["speaker_confidence"].isna().all() and rules["speaker_review"].all()  # not measured: check
+
+
 # --- bad input ----------------------------------------------------------------------------------------
 
 def test_empty_binary_and_non_utf8_files(tmp_path):

@@ -79,6 +79,38 @@ def test_speakers_are_names_never_fragments(extracted):
     assert (extracted[extracted["speaker"] == ""]["speaker_reason"] != "").all()  # an empty speaker has a reason
 
 
+def test_speaker_confidence_is_calibrated_and_review_flags_the_less_right_rows_on_held_out(extracted, gold):
+    """``speaker_confidence`` comes from dev texts no rule was written on (batches 5 and 6); on the
+    held-out texts it should say how often speakers are right, and the flagged rows should be
+    right far less often than the others."""
+    from stance.evaluate import same_speaker
+
+    held = gold[gold["split"] == "heldout"]
+    rows = []
+    for g in held.itertuples():
+        hit = extracted[(extracted["file"] == g.file) & ((extracted["start"] - g.start).abs() <= 2)]
+        if len(hit):
+            r = hit.iloc[0]
+            rows.append((r["speaker_confidence"], bool(r["speaker_review"]), same_speaker(r["speaker"], g.speaker)))
+    conf, review, right = (pd.Series(x) for x in zip(*rows))
+    assert len(rows) > 300 and conf.between(0, 1).all()
+    bins = (conf * 10).clip(upper=9.99).astype(int)
+    ece = sum(abs(right[bins == b].mean() - conf[bins == b].mean()) * (bins == b).sum() for b in bins.unique()) / len(rows)
+    print(f"held-out speaker_confidence: ECE {ece:.3f}, flagged {review.mean():.3f}, right among flagged "
+          f"{right[review].mean():.3f}, among the others {right[~review].mean():.3f}")
+    assert ece <= 0.10  # 0.055 on 381 held-out quotes
+    assert right[~review].mean() - right[review].mean() >= 0.15  # 0.731 against 0.475
+    assert 0.05 <= review.mean() <= 0.5
+
+
+def test_the_speaker_table_comes_from_dev_texts_no_rule_was_written_on(gold):
+    from stance.extraction.speaker_review import accuracy_table
+
+    texts = accuracy_table()["provenance"]["texts"]
+    dev = set(gold[gold["split"] == "dev"]["file"])
+    assert len(texts) >= 30 and set(texts) <= dev and all(t[0] in "abhijklm" for t in texts)
+
+
 def test_non_english_text_keeps_its_quotes_and_names_the_language():
     text = ("Le porte-parole du ministère a déclaré que l'OTAN était « un vestige de la guerre froide ». "
             "« Nous ne céderons pas », a-t-il ajouté devant les journalistes à Paris.")

@@ -221,11 +221,12 @@ def cmd_extract(args) -> None:
                                  source_type=args.source_type, date=args.date)
     out = write_table(df, args.out)
     for p in problems:
-        print(f"stance: warning: {p}; that quote was skipped", file=sys.stderr)
+        skipped = "; that quote was skipped" if "unbalanced quote" in p else ""  # a bad date is only left out
+        print(f"stance: warning: {p}{skipped}", file=sys.stderr)
     if not args.quiet:
         attributed = int((df["speaker"] != "").sum())
-        print(f"wrote {len(df)} statements ({attributed} with a speaker) from {df.attrs['documents']} document(s) "
-              f"to {out}")
+        print(f"wrote {len(df)} statements ({attributed} with a speaker; {int(df['speaker_review'].sum())} to check "
+              f"by hand, speaker_review) from {df.attrs['documents']} document(s) to {out}")
 
 
 def cmd_demo(args) -> None:

@@ -28,7 +28,10 @@ pure functions, each testable alone:
 
 Columns of the result (``QUOTE_COLUMNS``): ``id, text, quote, sentence, kind, speaker,
 speaker_reason, attribution, source, source_type, date, date_text, citation, target,
-document, quote_no, start, end, sentence_start, sentence_end``. ``text`` is what a
+document, quote_no, start, end, sentence_start, sentence_end, speaker_confidence, speaker_review``.
+``speaker_confidence`` is how often a speaker found the same way was right on real news texts
+(:mod:`stance.extraction.speaker_review`; NaN when spaCy did not run), and ``speaker_review`` flags
+the rows to check by hand (below 0.6, or not measured). ``text`` is what a
 classifier should read: the quote for a full statement, the whole sentence for a term
 (a single quoted word says little on its own). ``start``/``end`` are offsets of the quoted
 words (inside the marks) in the text given, so ``text[start:end] == quote``.
@@ -45,12 +48,13 @@ import pandas as pd
 
 from stance.errors import InputError
 from stance.extraction.spans import CONTEXT, PARSE_LIMIT, Quote, QuoteWarning, find_quotes, quote_kind, sentence_bounds, sentence_ends
+from stance.extraction.speaker_review import review_flags, speaker_confidence
 from stance.extraction.rules import _PASSIVE, _mask_quotes, antecedent, clean_speaker, find_citation, is_pronoun, needs_antecedent, parse_date, speaker_after, speaker_before
 
 
 QUOTE_COLUMNS = ["id", "text", "quote", "sentence", "kind", "speaker", "speaker_reason", "attribution",
                  "source", "source_type", "date", "date_text", "citation", "target", "document", "quote_no",
-                 "start", "end", "sentence_start", "sentence_end"]
+                 "start", "end", "sentence_start", "sentence_end", "speaker_confidence", "speaker_review"]
 
 # Outlets whose type is public knowledge; users add theirs with source_types=.
 KNOWN_SOURCE_TYPES = {
@@ -264,9 +268,14 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 "target": "", "document": document, "quote_no": n, "start": q.start, "end": q.end,
                 "sentence_start": a, "sentence_end": b,
             })
+    if found_speakers is not None:  # how often a speaker found this way is right on real news
+        for row in rows:
+            row["speaker_confidence"] = speaker_confidence(row["kind"], row["attribution"], row["speaker"])
     df = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
     df[["quote_no", "start", "end", "sentence_start", "sentence_end"]] = \
         df[["quote_no", "start", "end", "sentence_start", "sentence_end"]].astype("int64")
+    df["speaker_confidence"] = df["speaker_confidence"].astype("float64")  # NaN: the word rules alone, not measured
+    df["speaker_review"] = pd.Series(review_flags(df["speaker_confidence"]), index=df.index, dtype=bool)
     df.attrs["problems"] = problems
     return df
 
