@@ -8,7 +8,7 @@ order until each article has at least 600 words. Each article is extracted with
 ``extract_quotes(parse=True)`` (spaCy, the default) and ``parse=False`` (the rules alone: the
 extractor before spaCy), interleaved, after one warm-up that loads the pipeline; a third run
 parses with thinc's default matrix products (BLIS) instead of NumPy's, which stance uses
-(``stance.extraction.attribution.numpy_products``). The 5 MB text is the same texts repeated.
+(``stance.extraction.pipeline.numpy_products``). The 5 MB text is the same texts repeated.
 """
 from __future__ import annotations
 
@@ -40,25 +40,25 @@ def main() -> None:
     args = parser.parse_args()
     from thinc.api import NumpyOps
 
-    from stance.extraction.pipeline import load_english
+    from stance.extraction.pipeline import load_english, use_ops
     from stance.extraction.quotes import QuoteWarning, extract_quotes
 
     warnings.simplefilter("ignore", QuoteWarning)
     docs = articles(args.n)
     extract_quotes(docs[0])  # loads spaCy's pipeline once
     nlp = load_english()
-    ours, blis = ops_of(nlp), NumpyOps(use_blis=True)
+    ours, blis = nlp.get_pipe("parser").model.ops, NumpyOps(use_blis=True)
     runs = {"spaCy attribution": (True, ours), "spaCy on BLIS (thinc default)": (True, blis),
             "word rules alone": (False, ours)}
     seconds = dict.fromkeys(runs, 0.0)
     rows = dict.fromkeys(runs, 0)
     for doc in docs:
         for name, (parse, ops) in runs.items():
-            set_ops(nlp, ops)
+            use_ops(nlp, ops)
             start = time.perf_counter()
             rows[name] += len(extract_quotes(doc, parse=parse))
             seconds[name] += time.perf_counter() - start
-    set_ops(nlp, ours)
+    use_ops(nlp, ours)
     mean_words = sum(len(d.split()) for d in docs) / len(docs)
     print(f"{len(docs)} articles of {mean_words:.0f} words on average (real texts joined):")
     for name in runs:
@@ -73,20 +73,6 @@ def main() -> None:
         start = time.perf_counter()
         n = len(extract_quotes(big))
         print(f"  a {len(big) / 1e6:.1f} MB text: {time.perf_counter() - start:.1f} s, {n} quotes (goal: <= 30 s)")
-
-
-def ops_of(nlp):
-    """The matrix-product backend the pipeline's parser runs on."""
-    return nlp.get_pipe("parser").model.ops
-
-
-def set_ops(nlp, ops) -> None:
-    """Run every layer of the pipeline on ``ops``."""
-    for _, pipe in nlp.pipeline:
-        model = getattr(pipe, "model", None)
-        if model is not None:
-            for node in model.walk():
-                node.ops = ops
 
 
 if __name__ == "__main__":

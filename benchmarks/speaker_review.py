@@ -18,7 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,10 +58,11 @@ def table_of(rows: pd.DataFrame) -> dict:
 
 
 def report(part: str, rows: pd.DataFrame) -> str:
+    from stance.evaluate import expected_calibration_error
+
     conf = rows["confidence"].to_numpy(float)
     right = rows["right"].to_numpy(bool)
-    bins = np.clip((conf * 10).astype(int), 0, 9)
-    ece = sum(abs(right[bins == b].mean() - conf[bins == b].mean()) * (bins == b).sum() for b in set(bins)) / len(rows)
+    ece = expected_calibration_error(conf, right)
     flagged = rows["review"].to_numpy(bool)
     return (f"{part:<9} {len(rows):4d} quotes: speakers right {right.mean():.3f}, mean speaker_confidence "
             f"{conf.mean():.3f}, ECE {ece:.3f}; speaker_review flags {flagged.mean():.3f} of rows "

@@ -221,8 +221,7 @@ def cmd_extract(args) -> None:
                                  source_type=args.source_type, date=args.date)
     out = write_table(df, args.out)
     for p in problems:
-        skipped = "; that quote was skipped" if "unbalanced quote" in p else ""  # a bad date is only left out
-        print(f"stance: warning: {p}{skipped}", file=sys.stderr)
+        print(f"stance: warning: {p}", file=sys.stderr)
     if not args.quiet:
         attributed = int((df["speaker"] != "").sum())
         print(f"wrote {len(df)} statements ({attributed} with a speaker; {int(df['speaker_review'].sum())} to check "

