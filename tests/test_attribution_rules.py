@@ -235,3 +235,18 @@ def test_a_surname_takes_the_full_name_written_outside_the_parsed_paragraphs():
 
     text = "Spokesperson Edda Quill spoke on Monday. On Tuesday Quill added"
     assert name_in_text("Quill", text) == "Edda Quill" and name_in_text("Quill", "Quill said") == "Quill"
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("European Commission President Helga von der Brandt mentioned the schedule on Monday.\n"
+     "“We have invested in intensive dialogue,” von der Brandt said.\n"
+     "Von der Brandt stressed that the views “are not by default aligned with ours.”",
+     "are not by default aligned with ours.", "Helga von der Brandt"),
+    ("Armed with demands, Secretary of State Marcus J. Oberlin met in Geneva.\n"
+     "“We don’t expect to resolve our differences here,” J. Oberlin told the envoy.",
+     "We don’t expect to resolve our differences here,", "Marcus J. Oberlin"),
+    ("Coast Guard Spokesperson Lan Wei said the boats acted illegally. He said “the boats ignored repeated warnings.”",
+     "the boats ignored repeated warnings.", "Lan Wei"),
+])
+def test_a_person_is_named_by_the_fullest_name_the_text_gives_without_titles(text, quote, speaker):
+    assert speaker_of(text, quote) == speaker

@@ -14,7 +14,9 @@ finder); this module names the speaker of each quote in an English text:
 3. **Names, never fragments.** The subject becomes the named entity it is or stands beside (an
    appositive, a title before a name: "Secretary General Jens Stoltenberg" is "Jens Stoltenberg"),
    else its noun phrase without relative clauses (:func:`mention`); a bare surname becomes the
-   full name the text gave earlier. Nothing crosses a sentence break.
+   full name the text gave earlier, and a person is named by the fullest name the text gives,
+   without titles ("J. Blinken", "Coast Guard Spokesperson Gan Yu": :func:`fullest_name`). Nothing
+   crosses a sentence break.
 4. **Resolution.** A pronoun or a description ("he", "the spokesperson", "Russia's top diplomat",
    "the alliance") is resolved to the nearest compatible name before it: a person for "he"/"she"
    and person nouns, an organisation or place for "it" and institution nouns; earlier speakers
@@ -41,6 +43,7 @@ from stance.extraction.attribution_resolve import (Mention, _mentions, clean_nam
                                         is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
+from stance.extraction.names import fullest_name
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -352,4 +355,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", titles, True, True),
                           key=lambda m: m.at)
         results.append(found)
+    people = [m.text for m in mentions if m.kind == "PERSON"]
+    for found in results:  # each person by the fullest name the text gives ("Von der Leyen", "Ursula von der Leyen")
+        if found.kind == "PERSON" and found.speaker:
+            found.speaker = fullest_name(found.speaker, people)
     return results

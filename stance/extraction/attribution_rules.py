@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import re
 
+from stance.extraction.names import (DATE_WORDS, HONORIFICS, ORG_NOUNS, PARTICLES, PERSON_NOUNS, TITLE_WORDS,  # noqa: F401
+                                     first_name, strip_titles, title_word, titled)
+
 REPORTING = frozenset("""
 say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
 announce remark reply respond comment tweet post vow pledge promise caution complain lament praise hail
@@ -56,22 +59,9 @@ def lemma(token) -> str:
     return _lemma(token.lower_)
 
 
-PERSON_NOUNS = frozenset("""
-spokesperson spokesman spokeswoman minister chief secretary president diplomat envoy ambassador official
-leader premier chancellor general head director adviser advisor commander spokespeople officials
-lawmaker senator representative analyst expert professor scholar researcher fellow prime king queen
-emperor governor mayor deputy counselor councillor aide negotiator delegate representative woman man
-journalist reporter editor commentator columnist host anchor founder ceo chairman chairwoman chair
-""".split())
-ORG_NOUNS = frozenset("""
-ministry alliance bloc government newspaper paper agency outlet office council embassy commission
-kremlin department tabloid daily administration cabinet parliament committee union organization
-organisation group country nation state party army military navy mission delegation statement
-editorial commentary report article broadcaster network channel website site white house
-""".split())
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
 NAMED = ENTITY_TYPES  # what a resolved or named speaker is
-HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
+
 
 
 # --- verbs, subjects and names -----------------------------------------------------------------
@@ -324,19 +314,20 @@ def entity_of(token):
 
 
 POSTED = frozenset("embassy mission consulate delegation chamber commerce".split())  # named with where they serve
-PARTICLES = frozenset("von van der den de da di du del della la le al el bin ibn ter ten dos das".split())
-
-
 def entity_name(ent) -> str:
     """A person's name as the entity gives it, mended: a name never ends in a particle, so
-    "von der" takes the capitalised word after it ("von der Leyen", which the tagger splits);
-    a title word the tagger took into the name goes ("Spokeswoman Maria Zakharova")."""
-    doc, end = ent.doc, ent.end
-    while end > ent.start and doc[end - 1].lower_ in PARTICLES and end < len(doc) and doc[end].text[:1].isupper():
+    "von der" takes the capitalised word after it ("von der Leyen", which the tagger splits); a first
+    name the tagger left out comes in ("Antony" of "Antony J. Blinken", at most two words); a title
+    word the tagger took into the name goes ("Spokeswoman Maria Zakharova")."""
+    doc, start, end = ent.doc, ent.start, ent.end
+    while end > ent.start and doc[end - 1].lower_ in PARTICLES and end < len(doc) and \
+            (doc[end].text[:1].isupper() or doc[end].lower_ in PARTICLES):
         end += 1
+    while ent.label_ == "PERSON" and start > max(ent.sent.start, ent.start - 2) and first_name(doc[start - 1]):
+        start -= 1
     if ent.label_ in ("ORG", "FAC") and ent.root.lower_ in POSTED:
         end = post_end(doc, end)
-    text = doc[ent.start:end].text if end > ent.end else ent.text
+    text = doc[start:end].text if (start, end) != (ent.start, ent.end) else ent.text
     return strip_titles(text) if ent.label_ == "PERSON" or titled(text) else text
 
 
@@ -348,28 +339,6 @@ def post_end(doc, end: int) -> int:
     post = next((e for e in doc.ents if e.start in (end + 1, end + 2) and e.label_ in ("GPE", "ORG")
                  and all(t.lower_ == "the" for t in doc[end + 1:e.start])), None)
     return post.end if post is not None else end
-
-
-def titled(text: str) -> bool:
-    """A name the tagger took for an organisation though a person's title heads it and a name of
-    two words or more follows ("Spokeswoman Talia Morvane"; not "General Motors")."""
-    rest = strip_titles(text)
-    return rest != text and len(rest.split()) >= 2 and not any(w.lower() in ORG_NOUNS for w in rest.split())
-
-
-def strip_titles(name: str) -> str:
-    """A person's name without title words before it ("President", "Spokeswoman"), when a
-    capitalised name is left.
-
-    >>> strip_titles("Spokeswoman Maria Zakharova"), strip_titles("Prime Minister Li Qiang"), strip_titles("President")
-    ('Maria Zakharova', 'Li Qiang', 'President')
-    """
-    words = name.split()
-    cut = 0
-    while cut < len(words) - 1 and words[cut].lower() in PERSON_NOUNS | {"foreign", "vice"} and words[cut][:1].isupper():
-        cut += 1
-    rest = words[cut:]
-    return " ".join(rest) if rest and rest[0][:1].isupper() else name
 
 
 def entity_kind(ent) -> str:

@@ -1,0 +1,101 @@
+"""How a person's name is written: title words, particles, and the fullest form a text gives.
+
+Speakers are names, never titles or fragments: "Coast Guard Spokesperson Gan Yu" is "Gan Yu"
+(:func:`strip_titles`), "von der" takes the word after it, a first name the tagger left out comes
+back (:func:`first_name`), and "Von der Leyen" is "Ursula von der Leyen" when the text gives the
+full name (:func:`fullest_name`). Pure functions of strings (and, for :func:`first_name`, a spaCy
+token); the word lists are shared with the attribution rules.
+"""
+from __future__ import annotations
+
+import re
+
+PERSON_NOUNS = frozenset("""
+spokesperson spokesman spokeswoman minister chief secretary president diplomat envoy ambassador official
+leader premier chancellor general head director adviser advisor commander spokespeople officials
+lawmaker senator representative analyst expert professor scholar researcher fellow prime king queen
+emperor governor mayor deputy counselor councillor aide negotiator delegate representative woman man
+journalist reporter editor commentator columnist host anchor founder ceo chairman chairwoman chair
+""".split())
+ORG_NOUNS = frozenset("""
+ministry alliance bloc government newspaper paper agency outlet office council embassy commission
+kremlin department tabloid daily administration cabinet parliament committee union organization
+organisation group country nation state party army military navy mission delegation statement
+editorial commentary report article broadcaster network channel website site white house
+""".split())
+HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
+PARTICLES = frozenset("von van der den de da di du del della la le al el bin ibn ter ten dos das".split())
+
+
+# words before a name that are not part of it: titles, and (for a first name) dates
+TITLE_WORDS = PERSON_NOUNS | frozenset("""foreign vice senior former acting sen rep gen adm col lt sgt lieutenant
+captain colonel major admiral sergeant marshal officer mr mrs ms dr sir madam""".split())
+DATE_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
+may june july august september october november december""".split())
+
+
+def title_word(word: str) -> bool:
+    """True for a word before a name that is no part of it: a title ("Consul-General", "Lt.") or an
+    institution ("Ministry").
+
+    >>> title_word("Consul-General"), title_word("Ministry"), title_word("Antony")
+    (True, True, False)
+    """
+    word = re.sub(r"[’']s$", "", word.rstrip(".").lower())
+    return any(part in TITLE_WORDS or part in ORG_NOUNS for part in re.split(r"[-‐]", word))
+
+
+def first_name(token) -> bool:
+    """A word the tagger left out of the person's name after it ("Antony" in "Antony J. Blinken"):
+    a capitalised proper noun compounded into the name, in no entity, neither a title nor a date."""
+    return (token.tag_ == "NNP" and token.dep_ == "compound" and not token.ent_type_ and token.text[:1].isupper()
+            and (not token.text.endswith(".") or len(token.text) == 2) and not title_word(token.text)
+            and token.lower_ not in DATE_WORDS)
+
+
+def titled(text: str) -> bool:
+    """A name the tagger took for an organisation though a person's title heads it and a name of
+    two words or more follows ("Spokeswoman Talia Morvane"; not "General Motors")."""
+    rest = strip_titles(text)
+    return rest != text and len(rest.split()) >= 2 and not any(w.lower() in ORG_NOUNS for w in rest.split())
+
+
+def strip_titles(name: str) -> str:
+    """A person's name without the words before its last title ("Spokeswoman", "Ministry"), when
+    what is left is capitalised words (or particles: "von der") and no title.
+
+    >>> strip_titles("Spokeswoman Maria Zakharova"), strip_titles("Prime Minister Li Qiang"), strip_titles("President")
+    ('Maria Zakharova', 'Li Qiang', 'President')
+    >>> strip_titles("Coast Guard Spokesperson Gan Yu"), strip_titles("Secretary of State Antony J. Blinken")
+    ('Gan Yu', 'Antony J. Blinken')
+    >>> strip_titles("Foreign Ministry Spokesperson"), strip_titles("General Motors")
+    ('Foreign Ministry Spokesperson', 'Motors')
+    """
+    words = name.split()
+    last = max((i for i, w in enumerate(words[:-1]) if title_word(w)), default=-1)
+    rest = words[last + 1:]
+    if last < 0 or re.search(r"[’']s$", words[last]) or not rest[0][:1].isupper() or any(
+            title_word(w) or not w[:1].isupper() and w.lower() not in PARTICLES or re.search(r"[’']s$", w) for w in rest):
+        return name
+    return " ".join(rest)
+
+
+def fullest_name(name: str, people: list[str]) -> str:
+    """A person's name in the fullest form the text gives it: without the words before it up to
+    its last title ("Coast Guard Spokesperson Gan Yu" -> "Gan Yu"), and a name of two words or more
+    that ends a longer name of the text as that name ("Von der Leyen" -> "Ursula von der Leyen",
+    "J. Blinken" -> "Antony J. Blinken"); ``people``: the names of the people the text names. A
+    name that ends two different longer names is kept as it is.
+
+    >>> fullest_name("Von der Leyen", ["Ursula von der Leyen"]), fullest_name("Coast Guard Spokesperson Gan Yu", [])
+    ('Ursula von der Leyen', 'Gan Yu')
+    >>> fullest_name("Kim Jong Un", ["Jong Un"]), fullest_name("Joe Biden", ["Hunter Biden"])
+    ('Kim Jong Un', 'Joe Biden')
+    """
+    name = strip_titles(name)
+    words = name.split()
+    if len(words) < 2:
+        return name
+    low = [w.lower() for w in words]
+    longer = {p for p in map(strip_titles, people) if len(p.split()) > len(words) and p.lower().split()[-len(words):] == low}
+    return longer.pop() if len(longer) == 1 else name
