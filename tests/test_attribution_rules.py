@@ -250,3 +250,17 @@ def test_a_surname_takes_the_full_name_written_outside_the_parsed_paragraphs():
 ])
 def test_a_person_is_named_by_the_fullest_name_the_text_gives_without_titles(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
+
+
+def test_a_person_is_spelt_as_the_text_first_spells_them():
+    text = ("Deputy Foreign Minister Dmitri Volkhov gives an interview\nMOSCOW - It is strange to demand inspections "
+            "now, Deputy Foreign Minister Dmitry Volkhov has said.\n"
+            "\"It is very strange to demand the resumption of inspections,\" Volkhov told the agency.")
+    assert speaker_of(text, "It is very strange to demand the resumption of inspections,") == "Dmitri Volkhov"
+
+
+def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s():
+    text = ("Extracts from Foreign Ministry Spokesperson’s Regular Press Conference on March 28, 2019\n\n"
+            "Q: What is your comment on the report?\n\n"
+            "A: Some politicians keep sensationalizing the so-called “lantern threat”. Such smears will get nowhere.")
+    assert speaker_of(text, "lantern threat") == "Foreign Ministry Spokesperson"

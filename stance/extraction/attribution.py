@@ -43,7 +43,7 @@ from stance.extraction.attribution_resolve import (Mention, _mentions, clean_nam
                                         is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
-from stance.extraction.names import fullest_name
+from stance.extraction.names import fullest_name, strip_titles
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -160,6 +160,20 @@ def turn_speaker(label: str, header_person: str) -> str:
     return name.title() if name.isupper() and len(name) > 4 else name
 
 
+_ROLE = re.compile(r"((?:[A-Z][\w-]*\s+){0,4}Spokes(?:person|man|woman))(?:[’']s)?\s+(?:Regular\s+)?Press\s+Conference")
+
+
+def header_role(header: str) -> str:
+    """The answering role a transcript's header names when it names no person ("Extracts from
+    Foreign Ministry Spokesperson's Regular Press Conference" -> "Foreign Ministry Spokesperson").
+
+    >>> header_role("Extracts from Foreign Ministry Spokesperson’s Regular Press Conference on March 28")
+    'Foreign Ministry Spokesperson'
+    """
+    m = _ROLE.search(header)
+    return m.group(1) if m else ""
+
+
 # --- 5. putting it together ----------------------------------------------------------------------
 
 @dataclass
@@ -272,6 +286,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     turns = transcript_turns(text, text[:lead])
     frame = frame_speaker(text, mentions)
     host = next((m.text for m in mentions if m.kind == "PERSON" and turns and m.at < turns[0].start), "")
+    role = "" if host or not turns else header_role(text[:turns[0].start])  # "Foreign Ministry Spokesperson"
     results: list[Attribution] = []
     for n, ((q_start, q_end, o_start, o_end), (s_start, s_end)) in enumerate(zip(quotes, spans)):
         k = bisect.bisect_right(range_starts, s_start) - 1
@@ -342,12 +357,14 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             found = Attribution(frame[1], "in the statement its speaker issued", kind=frame[2], people=found.people)
         turn = next((t for t in turns if t.start <= o_start < t.end), None)
         if turn is not None and (not found.speaker or found.speaker.lower() in ("i", "we")):
-            who = turn_speaker(turn.label, host)
+            who = turn_speaker(turn.label, host or role)
             if who:
                 found = Attribution(full_name(who, [m.text for m in mentions if m.kind == "PERSON"]),
-                                    f"transcript turn: {turn.label}", kind="PERSON")
+                                    f"transcript turn: {turn.label}", kind="DESC" if who == role else "PERSON")
             elif not found.speaker:
-                found.reason = found.reason or f"asked by an unnamed questioner ({turn.label}:)"
+                found.reason = found.reason or (f"asked by an unnamed questioner ({turn.label}:)"
+                                                if turn.label.lower() not in ANSWER_LABELS else
+                                                f"answered by someone the transcript does not name ({turn.label}:)")
         if doc is not None and verb is None and container is None and not found.speaker:
             found.context, found.context_how = discourse_speaker(text, doc, offset, o_start, s_start, mentions)
         if found.speaker and found.kind != "PRON":
@@ -357,6 +374,13 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         results.append(found)
     people = [m.text for m in mentions if m.kind == "PERSON"]
     for found in results:  # each person by the fullest name the text gives ("Von der Leyen", "Ursula von der Leyen")
-        if found.kind == "PERSON" and found.speaker:
+        if found.speaker and (found.kind == "PERSON" or names_a_person(found.speaker, people)):
             found.speaker = fullest_name(found.speaker, people)
     return results
+
+
+def names_a_person(speaker: str, people: list[str]) -> bool:
+    """True for a speaker the tagger did not call a person that, without titles, is the end of
+    two words or more of a person's name ("Von der Leyen", tagged a place; "Consul-General Xue Jian")."""
+    words = strip_titles(speaker).lower().split()
+    return len(words) >= 2 and any(p.lower().split()[-len(words):] == words for p in people)

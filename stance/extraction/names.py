@@ -82,20 +82,46 @@ def strip_titles(name: str) -> str:
 
 def fullest_name(name: str, people: list[str]) -> str:
     """A person's name in the fullest form the text gives it: without the words before it up to
-    its last title ("Coast Guard Spokesperson Gan Yu" -> "Gan Yu"), and a name of two words or more
-    that ends a longer name of the text as that name ("Von der Leyen" -> "Ursula von der Leyen",
-    "J. Blinken" -> "Antony J. Blinken"); ``people``: the names of the people the text names. A
-    name that ends two different longer names is kept as it is.
+    its last title ("Coast Guard Spokesperson Gan Yu" -> "Gan Yu"); spelt as the text first spells
+    it, where transliterations differ ("Sergey Ryabkov" after "Sergei Ryabkov"); and a name that
+    ends one longer name of the text as that name ("Von der Leyen" -> "Ursula von der Leyen",
+    "J. Blinken" -> "Antony J. Blinken", "Zelensky" -> "Volodymyr Zelenskyy"). ``people``: the
+    names of the people the text names, in the text's order. A name that ends two different longer
+    names is kept as it is.
 
     >>> fullest_name("Von der Leyen", ["Ursula von der Leyen"]), fullest_name("Coast Guard Spokesperson Gan Yu", [])
     ('Ursula von der Leyen', 'Gan Yu')
+    >>> fullest_name("Sergey Ryabkov", ["Sergei Ryabkov"]), fullest_name("Zelensky", ["Volodymyr Zelenskyy"])
+    ('Sergei Ryabkov', 'Volodymyr Zelenskyy')
     >>> fullest_name("Kim Jong Un", ["Jong Un"]), fullest_name("Joe Biden", ["Hunter Biden"])
     ('Kim Jong Un', 'Joe Biden')
     """
     name = strip_titles(name)
+    names = [strip_titles(p) for p in people]
     words = name.split()
-    if len(words) < 2:
-        return name
-    low = [w.lower() for w in words]
-    longer = {p for p in map(strip_titles, people) if len(p.split()) > len(words) and p.lower().split()[-len(words):] == low}
+    name = next((p for p in names if len(p.split()) == len(words) and all(map(spelt_alike, p.split(), words))), name)
+    words = name.split()
+    if len(words) < 2:  # a surname: the one person whose name ends with it, spelt alike
+        longer = {p for p in names if len(p.split()) > 1 and spelt_alike(p.split()[-1], name)}
+    else:
+        low = [w.lower() for w in words]
+        longer = {p for p in names if len(p.split()) > len(words) and p.lower().split()[-len(words):] == low}
     return longer.pop() if len(longer) == 1 else name
+
+
+def spelt_alike(a: str, b: str) -> bool:
+    """Two spellings of one name: equal without case, or, for names of five letters or more,
+    one letter added, dropped or changed ("Sergei"/"Sergey", "Zelensky"/"Zelenskyy").
+
+    >>> spelt_alike("Sergei", "Sergey"), spelt_alike("Zelensky", "Zelenskyy"), spelt_alike("Yi", "Yu")
+    (True, True, False)
+    """
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
