@@ -43,7 +43,7 @@ from stance.extraction.attribution_resolve import (Mention, _mentions, clean_nam
                                         is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
-from stance.extraction.names import fullest_name, strip_titles
+from stance.extraction.names import fullest_name, names_a_person
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -378,9 +378,3 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             found.speaker = fullest_name(found.speaker, people)
     return results
 
-
-def names_a_person(speaker: str, people: list[str]) -> bool:
-    """True for a speaker the tagger did not call a person that, without titles, is the end of
-    two words or more of a person's name ("Von der Leyen", tagged a place; "Consul-General Xue Jian")."""
-    words = strip_titles(speaker).lower().split()
-    return len(words) >= 2 and any(p.lower().split()[-len(words):] == words for p in people)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
-from stance.extraction.names import (DATE_WORDS, HONORIFICS, ORG_NOUNS, PARTICLES, PERSON_NOUNS, TITLE_WORDS,  # noqa: F401
-                                     first_name, strip_titles, title_word, titled)
+from stance.extraction.names import (HONORIFICS, ORG_NOUNS, PARTICLES, PERSON_NOUNS, first_name,  # noqa: F401
+                                     strip_titles, titled)
 
 REPORTING = frozenset("""
 say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
@@ -61,7 +61,6 @@ def lemma(token) -> str:
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
 NAMED = ENTITY_TYPES  # what a resolved or named speaker is
-
 
 
 # --- verbs, subjects and names -----------------------------------------------------------------
@@ -314,6 +313,8 @@ def entity_of(token):
 
 
 POSTED = frozenset("embassy mission consulate delegation chamber commerce".split())  # named with where they serve
+
+
 def entity_name(ent) -> str:
     """A person's name as the entity gives it, mended: a name never ends in a particle, so
     "von der" takes the capitalised word after it ("von der Leyen", which the tagger splits); a first

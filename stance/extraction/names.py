@@ -104,9 +104,30 @@ def fullest_name(name: str, people: list[str]) -> str:
     if len(words) < 2:  # a surname: the one person whose name ends with it, spelt alike
         longer = {p for p in names if len(p.split()) > 1 and spelt_alike(p.split()[-1], name)}
     else:
-        low = [w.lower() for w in words]
-        longer = {p for p in names if len(p.split()) > len(words) and p.lower().split()[-len(words):] == low}
+        longer = {p for p in names if len(p.split()) > len(words) and ends_with(p, name)}
     return longer.pop() if len(longer) == 1 else name
+
+
+def ends_with(name: str, end: str) -> bool:
+    """True when the words of ``end`` are the last words of ``name``, case aside.
+
+    >>> ends_with("Ursula von der Leyen", "Von der Leyen"), ends_with("Hunter Biden", "Joe Biden")
+    (True, False)
+    """
+    words = end.lower().split()
+    return bool(words) and name.lower().split()[-len(words):] == words
+
+
+def names_a_person(speaker: str, people: list[str]) -> bool:
+    """True for a speaker (of any kind the tagger gave it) that, without titles, is the end of two
+    words or more of the name of one of ``people`` ("Von der Leyen", tagged a place; "Consul-General
+    Xue Jian").
+
+    >>> names_a_person("Von der Leyen", ["Ursula von der Leyen"]), names_a_person("Leyen", ["Ursula von der Leyen"])
+    (True, False)
+    """
+    name = strip_titles(speaker)
+    return len(name.split()) >= 2 and any(ends_with(p, name) for p in people)
 
 
 def spelt_alike(a: str, b: str) -> bool:
