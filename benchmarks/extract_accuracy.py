@@ -2,6 +2,7 @@
 
     python benchmarks/extract_accuracy.py            # dev and held-out parts of data/real_articles
     python benchmarks/extract_accuracy.py --misses   # also list the dev quotes with a wrong speaker
+    python benchmarks/extract_accuracy.py --dev-only --files 'z*'   # a new batch's dev texts alone
 
 Runs ``stance extract``'s library path (:func:`stance.extraction.quotes.extract_files`) on every text of
 ``data/real_articles/texts`` and scores it against ``data/real_articles/gold.csv`` (two coders
@@ -11,6 +12,7 @@ The held-out part is for scoring only: never tune on it.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import time
 from pathlib import Path
 
@@ -49,8 +51,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list dev quotes whose speaker is wrong")
     parser.add_argument("--dev-only", action="store_true", help="score the dev part only (while developing)")
+    parser.add_argument("--files", default="*", metavar="GLOB",
+                        help="score only the texts whose file name matches (a new batch, scored before any rule is "
+                             "written on it)")
     args = parser.parse_args()
     gold = pd.read_csv(CORPUS / "gold.csv", keep_default_na=False)
+    gold = gold[[fnmatch.fnmatch(f, args.files) for f in gold["file"]]]
     if args.dev_only:
         gold = gold[gold["split"] == "dev"]
     found, seconds = extracted()
@@ -58,7 +64,7 @@ def main() -> None:
     for part, s in result.items():
         s["texts"] = gold[gold["split"] == part]["file"].nunique()
         print(line(part, s))
-    print(f"({len(gold['file'].unique())} texts extracted in {seconds:.1f} s)")
+    print(f"({len(gold['file'].unique())} texts scored; the whole folder extracted in {seconds:.1f} s)")
     if args.misses:
         from stance.evaluate import same_speaker
 

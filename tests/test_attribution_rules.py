@@ -261,3 +261,52 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
             "Q: What is your comment on the report?\n\n"
             "A: Some politicians keep sensationalizing the so-called “lantern threat”. Such smears will get nowhere.")
     assert speaker_of(text, "lantern threat") == "Foreign Ministry Spokesperson"
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # an indefinite description brings in someone new: never the person named before it
+    ("Foreign Minister Edda Quill met the envoy on Monday, and she called the talks “useful”.\n"
+     "A Northgate government spokesperson said “the visit will go ahead as planned.”",
+     "the visit will go ahead as planned.", "A Northgate government spokesperson"),
+    # and a time the parse left in the subject is not part of the speaker
+    ("Though a senior Northgate official last week said the talks would find a “positive way forward”, "
+     "neither side has moved.", "positive way forward", "a senior Northgate official"),
+    # a nationality and a media noun stand for the outlet the text names
+    ("Ruritania slams the summit — Northgate Daily Courier\n"
+     "According to the Ruritanian newspaper, the summit showed “a lack of unity” among its members.",
+     "a lack of unity", "Northgate Daily Courier"),
+])
+def test_descriptions_new_people_and_outlets(text, quote, speaker):
+    assert speaker_of(text, quote) == speaker
+
+
+def test_turns_of_a_transcript_that_lost_its_line_breaks_are_read_inline():
+    text = ("On Monday the Office held a regular press conference. Reporter: The council said it seeks "
+            "“peace through strength”. What is your comment? Office Spokesman Lan Wei: The claim is "
+            "“pure fiction”. We firmly oppose it.")
+    assert speaker_of(text, "pure fiction") == "Lan Wei"
+    assert speaker_of(text, "peace through strength") != "Lan Wei"
+
+
+def test_we_in_an_answer_turn_is_the_answerer():
+    text = ("Q: Northgate officials met the envoy today. What is your response?\n\n"
+            "Lan Wei: Ruritania firmly opposes any official contact with Northgate. We urge Northgate to abandon "
+            "its “two Ruritanias” policy.")
+    assert speaker_of(text, "two Ruritanias") == "Lan Wei"
+
+
+def test_a_thing_is_never_a_speaker():
+    text = ("Secretary General Edda Quill spoke in Brussels. “We will help Ruritania,” Quill said. "
+            "This support will continue “unabated for as long as it takes,” she added.")
+    assert speaker_of(text, "unabated for as long as it takes,") == "Edda Quill"
+
+
+def test_a_person_the_text_only_describes_is_who_he_stands_for():
+    text = ("Northgate is waiting for an “appropriate measure” from Ruritania, a presidential official said.\n\n"
+            "Tensions rose after Ruritania's Ambassador Lan Wei said those who bet against Ruritania "
+            "“will definitely regret it.”\n\n"
+            "“There was something that ran contrary to protocol,” the presidential official told reporters.\n\n"
+            "“We are waiting for the other side to act,” he said.")
+    for quote in ("appropriate measure", "There was something that ran contrary to protocol,",
+                  "We are waiting for the other side to act,"):
+        assert speaker_of(text, quote) == "a presidential official", quote

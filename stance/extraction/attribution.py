@@ -39,11 +39,11 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer
-from stance.extraction.attribution_resolve import (Mention, _mentions, clean_name, complete_names, description_wants, full_name,
-                                        is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
+from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak, clean_name, complete_names, description_wants, full_name,
+                                        introduces, is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
-from stance.extraction.names import fullest_name, names_a_person
+from stance.extraction.names import fullest_name, names_a_person, strip_titles
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -55,6 +55,10 @@ NOT_TURNS = frozenset("photo photos source editor related read note caption vide
 _TURN = re.compile(r"^[ \t•*-]*(?P<label>Q|A|Question|Answer|(?:(?:Mr|Ms|Mrs|Dr|H\.E\.)\.?\s+)?"
                    r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})(?P<title>,\s+[^:\n]{3,60}?)?\s*[:：]\s+(?=\S)",
                    re.MULTILINE)
+# a turn inside a line, after a sentence ("... press conference. Reporter: ... on this? Taiwan Affairs
+# Office Spokesman Chen Binhua: ..."), where a page lost its line breaks
+_INLINE_TURN = re.compile(r"(?<=[.?!”\"] )(?P<label>Q|A|Question|Answer|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,6})"
+                          r"(?P<title>)[:：]\s+(?=\S)")
 QUESTION_LABELS = {"q", "question", "reporter", "journalist", "correspondent"}
 ANSWER_LABELS = {"a", "answer"}
 
@@ -105,9 +109,15 @@ def transcript_turns(text: str, header: str = "") -> list[Turn]:
     []
     >>> [t.label for t in transcript_turns("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs: I have two.")]
     ['Mr. HAYASHI Yoshimasa']
+    >>> [t.label for t in transcript_turns("It met. Reporter: Your view? Office Spokesman Chen Bo: We oppose it.")]
+    ['Reporter', 'Office Spokesman Chen Bo']
     """
     found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40 and "\n" not in m.group("label")
              and m.group("label").lower() not in NOT_TURNS]
+    inline = [m for m in _INLINE_TURN.finditer(text) if m.group("label").lower() not in NOT_TURNS]
+    if any(m.group("label").lower() in QUESTION_LABELS | ANSWER_LABELS for m in inline):  # never ordinary prose
+        found = sorted(found + [m for m in inline if not any(f.start() <= m.start() < f.end() for f in found)],
+                       key=lambda m: m.start())
     labels = [m.group("label").lower() for m in found]
     # a speaker named with an honorific or a title ("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs:")
     introduced = any(m.group("title") or HONORIFICS.match(m.group("label"))
@@ -156,7 +166,7 @@ def turn_speaker(label: str, header_person: str) -> str:
         return ""
     if low in ANSWER_LABELS:
         return header_person
-    name = HONORIFICS.sub("", label).strip()
+    name = strip_titles(HONORIFICS.sub("", label).strip())  # "Office Spokesman Chen Binhua" -> "Chen Binhua"
     return name.title() if name.isupper() and len(name) > 4 else name
 
 
@@ -281,7 +291,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     token_starts = [[t.idx for t in d] for _, d in docs]
     mentions = sorted((m for (a, _), d in docs for m in _mentions(d, a, inside)), key=lambda m: m.at)
     mentions = complete_names(sorted(mentions + [m for (a, _), d in docs
-                                                 for m in surname_mentions(d, a, inside, mentions)],
+                                                 for m in surname_mentions(d, a, inside, mentions, text)],
                                      key=lambda m: m.at))
     turns = transcript_turns(text, text[:lead])
     frame = frame_speaker(text, mentions)
@@ -293,7 +303,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
         starts = token_starts[k] if doc is not None else []
         found = Attribution()
-        subject_at, embedded, verb = o_start, False, None
+        subject_at, embedded, verb, first_person = o_start, False, None, False
         container = enclosing(o_start)
         container = container if container != (o_start, o_end) else None
         if doc is not None:
@@ -315,7 +325,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                     words, kind = mention(author_of(subject))
                     subject_at = subject.right_edge.idx + offset  # names inside the subject come before it
                     embedded = subject.head.dep_ in EMBEDDED  # "Lai's speech, in which he said"
-                    if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)):
+                    if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)) and can_speak(clean_name(words)):
                         found = Attribution(clean_name(words), lemma(verb), kind=kind)
                 elif lemma(verb) in ("entitle", "title"):  # "a press conference entitled '...'": a name
                     found = Attribution(reason=f"the title of what {verb.text!r} names has no speaker", kind="NONE")
@@ -325,10 +335,11 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                     else f"the verb {verb.text!r} has no subject in this sentence")
             if found.kind == "DESC":  # "its defence ministry" -> "China's defence ministry"
                 found = owned(found, min(o_start, subject_at), mentions, s_start)
+            first_person = found.kind == "PRON" and found.speaker.lower() in ("i", "we")
             if found.speaker and found.kind in ("PRON", "DESC"):
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
                 resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start,
-                                    embedded=embedded) if wants else None)
+                                    embedded=embedded) if wants and not introduces(found.speaker) else None)
                 if resolved is None and found.kind == "DESC" and wants == "PERSON":
                     resolved = resolve_ahead(found.speaker, subject_at, mentions)
                 if resolved is not None:
@@ -356,7 +367,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         if not found.speaker and o_start >= frame[0]:
             found = Attribution(frame[1], "in the statement its speaker issued", kind=frame[2], people=found.people)
         turn = next((t for t in turns if t.start <= o_start < t.end), None)
-        if turn is not None and (not found.speaker or found.speaker.lower() in ("i", "we")):
+        if turn is not None and (not found.speaker or first_person):  # "We urge ...": the turn's speaker
             who = turn_speaker(turn.label, host or role)
             if who:
                 found = Attribution(full_name(who, [m.text for m in mentions if m.kind == "PERSON"]),

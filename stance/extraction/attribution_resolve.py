@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
                                                  POSTED, entity_kind, entity_name, is_reporting, pos, post_end)
+from stance.extraction.names import MEDIA_NOUNS, is_outlet, title_word, without_time
 
 
 
@@ -43,10 +44,56 @@ def is_specific(description: str) -> bool:
 
     >>> is_specific("the Russian defense ministry"), is_specific("the ministry"), is_specific("the NATO chief")
     (True, False, False)
+    >>> is_specific("the Chinese newspaper"), is_specific("the Communist Party newspaper")
+    (False, True)
     """
     words = description.replace("’s", " ").replace("'s", " ").split()
-    return len(words) >= 2 and _head_noun(description) in ORG_NOUNS and any(w[:1].isupper() for w in words[:-1]
-                                                                              if w.lower() != "the")
+    head = _head_noun(description)
+    named = [w for w in words[:-1] if w[:1].isupper() and w.lower() != "the"]
+    if head in MEDIA_NOUNS:  # "the Chinese newspaper" stands for the outlet the text names
+        named = [w for w in named if w.lower()[:4] not in NATIONS and not re.search(r"(?:an|ese|ish|i)$", w)]
+    return len(words) >= 2 and head in ORG_NOUNS and bool(named)
+
+
+# heads of descriptions of people, bodies or writings that speak, besides the person, institution and document nouns
+SPEAKING_NOUNS = frozenset("""side authority authorities leadership media press expert analyst observer critic source
+people resident protester voter citizen lawmaker member ally partner participant camp bloc force troop unit guard
+command police corps service institute center centre university company firm bank court counterpart opposition board
+team staff coalition regime junta club association federation league movement panel assembly congress senate duma
+mainland island document readout transcript video study survey poll resolution law bill agreement treaty memo cable
+briefing book analysis review assessment summary account guideline directive decree notice announcement
+proclamation manifesto programme program platform strategy white paper text""".split())
+AGENT = re.compile(r"(?:er|or|ist|ian|ant|man|woman|person|ee|crat|ary)$")  # "commissioner", "coordinator"
+
+
+def can_speak(words: str) -> bool:
+    """True for words that can name a speaker: a name, or a description of a person, a body or a
+    document ("the spokesperson", "Chinese state media", "the statement"); False for a thing
+    ("the findings", "Tokyo’s claim", "this support").
+
+    >>> can_speak("Mark Rutte"), can_speak("the two leaders"), can_speak("The findings"), can_speak("Tokyo’s claim")
+    (True, True, False, False)
+    """
+    words = re.sub(r"\s*\([^)]*\)$", "", words)  # "the minister (synthetic)"
+    head = _head_noun(words)
+    if not head:
+        return False
+    last = re.split(r"\s(?:of|for|at|from|in)\s", words)[0].replace("’s", "").replace("'s", "").split()[-1]
+    if last[:1].isupper() or not last.isalpha():
+        return last[:1].isupper()  # a name ("Rutte", "NATO"), never a number or a bracket
+    singular = {head, head.removesuffix("s"), head.removesuffix("es"), re.sub(r"ies$", "y", head)}
+    return bool(singular & (PERSON_NOUNS | ORG_NOUNS | DOCUMENT_NOUNS | SPEAKING_NOUNS)) or any(
+        AGENT.search(w) for w in singular)
+
+
+def introduces(description: str) -> bool:
+    """True for an indefinite description ("a senior White House official", "an EU diplomat"): it
+    brings in someone new, so it is the speaker as written and never stands for a name given before.
+
+    >>> introduces("a Foreign Ministry spokesperson"), introduces("the spokesperson"), introduces("he")
+    (True, False, False)
+    """
+    return description.split(maxsplit=1)[0].lower() in ("a", "an", "one", "another")
 
 
 def full_name(name: str, earlier: list[str]) -> str:
@@ -92,9 +139,13 @@ def name_in_text(name: str, before: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    """A name without a leading title word or trailing possessive."""
+    """A name without a leading title word, a trailing possessive or a trailing time.
+
+    >>> clean_name("Mr. Blinken's"), clean_name("a senior White House official last week")
+    ('Blinken', 'a senior White House official')
+    """
     text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t"))
-    return HONORIFICS.sub("", text)
+    return HONORIFICS.sub("", without_time(text))
 
 
 
@@ -120,6 +171,8 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
         if e.label_ not in ENTITY_TYPES or inside(e.start_char + offset) or "\n" in e.text.strip():
             continue  # no name runs across a line break ("Jagannath P. Panda\nIntroduction")
         before = doc[max(e.sent.start, e.start - 6):e.start]
+        stops = [t.i for t in before if pos(t) in ("VERB", "AUX") or t.is_punct and t.text not in "-‐–"]
+        before = doc[stops[-1] + 1:e.start] if stops else before  # not "official" in "The official said Xing's"
         titles = " ".join(t.lower_ for t in before if pos(t) in ("NOUN", "PROPN", "ADJ") and not t.ent_type_)
         titles += " " + " ".join(t.lower_ for t in e if t.lower_ in PERSON_NOUNS)  # "Spokeswoman Maria Zakharova"
         titles += " " + " ".join("@" + t.lower_ for t in before if t.ent_type_ == "NORP" or  # "Chinese President"
@@ -166,26 +219,29 @@ def complete_names(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def surname_mentions(doc, offset: int, inside, mentions: list[Mention]) -> list[Mention]:
+def surname_mentions(doc, offset: int, inside, mentions: list[Mention], text: str = "") -> list[Mention]:
     """Mentions of people by a surname the named-entity tagger missed ("Trump caused concern ...",
     after "President-elect Donald Trump"): a capitalised token, outside quotes and entities, that is
-    the surname (or a Chinese name's first word) of a person named before it, as that person.
-    ``mentions`` are sorted by their offset."""
+    the surname (or a Chinese name's first word) of a person named before it, as that person; and
+    the proper-noun subject of a reporting verb ("Scholz said") whose full name the ``text`` before
+    it gives outside the parsed paragraphs (:func:`name_in_text`). ``mentions`` are sorted by offset."""
     people = [m for m in mentions if m.kind == "PERSON" and len(m.text.split()) >= 2]
-    if not people:
-        return []
     short = {w for m in people for w in (m.text.split()[-1], m.text.split()[0]) if len(w) > 2}
     out = []
     for t in doc:
-        if t.ent_type_ or not t.text[:1].isupper() or t.text not in short or inside(t.idx + offset):
+        if t.ent_type_ or not t.text[:1].isupper() or inside(t.idx + offset):
             continue
         at = t.idx + offset
+        reports = t.dep_ == "nsubj" and is_reporting(t.head)
         full = next((m for m in reversed(people) if m.at < at and t.text in (m.text.split()[-1],
-                                                                          m.text.split()[0])), None)
+                                                                          m.text.split()[0])), None) \
+            if t.text in short else None
         if full is not None:
-            subject = t.dep_ in ("nsubj", "nsubjpass")
-            out.append(Mention(at, full.text, "PERSON", full.titles, subject, False,
-                               t.dep_ == "nsubj" and is_reporting(t.head)))
+            out.append(Mention(at, full.text, "PERSON", full.titles, t.dep_ in ("nsubj", "nsubjpass"), False, reports))
+        elif reports and pos(t) == "PROPN" and len(t.text) > 2 and not title_word(t.text):
+            whole = name_in_text(t.text, text[:at])
+            if whole.endswith(" " + t.text):  # a surname: "Scholz" as "Olaf Scholz"
+                out.append(Mention(at, whole, "PERSON", "", True, False, True))
     return out
 
 
@@ -248,6 +304,15 @@ def rank_differs(description: str, titles: str) -> bool:
     return _head_noun(description) in words and bool(words & RANKS - set(description.lower().replace("-", " ").split()))
 
 
+def _unnamed_person(m: Mention) -> bool:
+    """True for a speaker the text only describes as a person, in lower case ("a senior official")."""
+    return m.kind == "DESC" and m.speaker and description_wants(m.text) == "PERSON" and _head_noun(m.text) in m.text.split()
+
+
+def _ranks(words: str) -> set[str]:
+    return set(words.lower().replace("-", " ").split()) & RANKS
+
+
 def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach: int = 2500,
             sentence: int | None = None, embedded: bool = False) -> Mention | None:
     """The earlier mention a pronoun or description stands for, or None.
@@ -277,7 +342,8 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     pronoun = words.lower() in PRONOUNS
     if not pronoun and head:
         return _description(words, head, wants, earlier)
-    kin = [m for m in earlier if m.kind in fits and (m.kind != "DESC" or m.speaker) and gender_fits(words.lower(), m.titles)]
+    kin = [m for m in earlier if (m.kind in fits and (m.kind != "DESC" or m.speaker)
+                                  or wants == "PERSON" and _unnamed_person(m)) and gender_fits(words.lower(), m.titles)]
     here = before if sentence is None else sentence
     for ok in (lambda m: m.subject and not m.reported and m.at >= here, lambda m: embedded and m.at >= here,
                lambda m: m.speaker or m.reports, lambda m: m.subject):
@@ -290,16 +356,26 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
 def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> Mention | None:
     """The earlier mention (latest first) a description ("the spokesperson", "the alliance") stands for."""
     earlier = [m for m in earlier if m.kind != "PERSON" or not nation_differs(words, m.titles)]
+    bare = re.sub(r"^(?:the|a|an)\s+", "", words.lower())
+    described = [m for m in earlier if wants == "PERSON" and m.kind == "DESC" and m.speaker and (
+        re.sub(r"^(?:the|a|an)\s+", "", m.text.lower()) == bare)]  # "the presidential official"
     titled = [m for m in earlier if m.kind == "PERSON" and titles_fit(words, m.titles)]
-    if titled:
-        return titled[0]
-    if wants == "PERSON":  # the latest person speaking, unless their rank differs ("deputy minister")
-        ranked = [m for m in earlier if m.kind == "PERSON" and (m.speaker or m.subject)
-                  and not rank_differs(words, m.titles)]
+    if described or titled:
+        return (described or titled)[0]
+    if wants == "PERSON":  # someone unnamed the text described with the same noun ("a spokesperson for the
+        # mission"), else the latest person speaking, unless their rank differs ("deputy minister")
+        unnamed = [m for m in earlier if m.kind == "DESC" and m.speaker and _head_noun(m.text) == head
+                   and _ranks(words) == _ranks(m.text)]
+        ranked = unnamed or [m for m in earlier if m.kind == "PERSON" and (m.speaker or m.subject)
+                             and not rank_differs(words, m.titles)]
         return ranked[0] if ranked else None
     same = [m for m in earlier if m.kind in ("DESC", "ORG") and _head_noun(m.text) == head and m.speaker]
     if same:
         return same[0]
+    if head in MEDIA_NOUNS:  # "the newspaper": the latest outlet named
+        outlets = [m for m in earlier if m.kind in ("ORG", "DESC") and is_outlet(m.text)]
+        if outlets:
+            return outlets[0]
     names = ALIASES.get(head, ())
     named = [m for m in earlier if m.kind in ("ORG", "FAC", "GPE") and (head in m.text.lower().split()
                                                                       or m.text in names)]

@@ -380,6 +380,9 @@ def mention(token) -> tuple[str, str]:
                                                                  c.lower_ in ("in", "to") and token.lower_ in POSTED)]
     if preps and len(list(preps[0].subtree)) <= 5:
         keep += list(preps[0].subtree)
+        post = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "to") and c.i > preps[0].i]
+        if post and any(t.lower_ in POSTED for t in preps[0].subtree) and len(list(post[0].subtree)) <= 5:
+            keep += list(post[0].subtree)  # "a spokesperson for the Chinese Mission to the EU"
     text = token.doc.text  # nothing across a line break (a headline above, a caption below)
     line_start = text.rfind("\n", 0, token.idx) + 1
     line_end = text.find("\n", token.idx)

@@ -2,9 +2,10 @@
 
 Speakers are names, never titles or fragments: "Coast Guard Spokesperson Gan Yu" is "Gan Yu"
 (:func:`strip_titles`), "von der" takes the word after it, a first name the tagger left out comes
-back (:func:`first_name`), and "Von der Leyen" is "Ursula von der Leyen" when the text gives the
-full name (:func:`fullest_name`). Pure functions of strings (and, for :func:`first_name`, a spaCy
-token); the word lists are shared with the attribution rules.
+back (:func:`first_name`), "Von der Leyen" is "Ursula von der Leyen" when the text gives the full
+name (:func:`fullest_name`), and a time the parser left in the words goes (:func:`without_time`).
+:func:`is_outlet` tells a news outlet's name. Pure functions of strings (and, for
+:func:`first_name`, a spaCy token); the word lists are shared with the attribution rules.
 """
 from __future__ import annotations
 
@@ -146,3 +147,34 @@ def spelt_alike(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b)) == 1
     short, long_ = sorted((a, b), key=len)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+# a time left at the end of a speaker's words ("a senior official last week")
+TRAILING_TIME = re.compile(r"\s+(?:(?:on|late|early)\s+)?(?:(?:last|this|next|earlier this)\s+(?:week|month|year|weekend|"
+                           r"night|morning|afternoon|evening)|yesterday|today|recently|earlier|(?:mon|tues|wednes|thurs|"
+                           r"fri|satur|sun)day)$", re.IGNORECASE)
+
+
+def without_time(words: str) -> str:
+    """Speaker words without a time at their end.
+
+    >>> without_time("a senior White House official last week"), without_time("the ministry on Monday")
+    ('a senior White House official', 'the ministry')
+    """
+    return TRAILING_TIME.sub("", words)
+
+
+# nouns for a news outlet, and words that end or make up an outlet's name
+MEDIA_NOUNS = frozenset("newspaper paper tabloid daily outlet broadcaster agency network channel website".split())
+_OUTLET = re.compile(r"\b(?:Times|Daily|News|Post|Journal|Herald|Tribune|Telegraph|Guardian|Gazette|Observer|Press|Agency|"
+                     r"TV|Television|Radio|Broadcasting|Xinhua|TASS|Sputnik|RT|CGTN|CCTV|Reuters|AFP|AP|Bloomberg|Kyodo|"
+                     r"Yonhap|Interfax|Novosti|Izvestia|Kommersant|Pravda|Asahi|Yomiuri|Nikkei|Shimbun)\b")
+
+
+def is_outlet(name: str) -> bool:
+    """True for a name that reads as a news outlet's ("Global Times", "Xinhua", "RIA Novosti").
+
+    >>> is_outlet("Global Times"), is_outlet("TASS"), is_outlet("NATO")
+    (True, True, False)
+    """
+    return bool(_OUTLET.search(name))
