@@ -48,8 +48,14 @@ TARGET_ALIASES: dict[str, tuple[str, ...]] = {
     "Taiwan": ("Taiwan", "Taiwanese", "Taipei", "DPP", "Tsai Ing-wen", "Lai Ching-te", "Taiwan region"),
     "Japan": ("Japan", "Japanese", "Tokyo", "Kishida", "Abe", "Fukushima"),
 }
-_SYNONYMS = {"the us": "the United States", "us": "the United States", "united states": "the United States",
-             "usa": "the United States", "eu": "the EU", "european union": "the EU"}
+# other ways a user may write a built-in target (lower case, without a leading "the")
+_SYNONYMS = {alias: name for name, aliases in {
+    "the United States": ("us", "u.s.", "usa", "u.s.a.", "united states", "united states of america", "america"),
+    "the EU": ("eu", "european union"),
+    "NATO": ("north atlantic treaty organization", "north atlantic treaty organisation", "north atlantic alliance"),
+    "China": ("prc", "people's republic of china", "people’s republic of china"),
+    "Russia": ("russian federation",),
+}.items() for alias in aliases}
 
 # Degrading language (CODING.md, "hostile"): name-calling, dehumanising and blood imagery.
 DEGRADING = re.compile(
@@ -68,12 +74,14 @@ CUES = ("degrading", "so_called", "scare_quotes", "exclamation", "question", "ta
 def canonical_target(target: str | None) -> str | None:
     """The built-in name of a target, or the target as given.
 
-    >>> canonical_target("the US"), canonical_target("Mars")
-    ('the United States', 'Mars')
+    >>> canonical_target("the US"), canonical_target("U.S."), canonical_target("the Russian Federation")
+    ('the United States', 'the United States', 'Russia')
+    >>> canonical_target("Mars")
+    'Mars'
     """
     if target is None:
         return None
-    return _SYNONYMS.get(target.strip().lower(), target.strip())
+    return _SYNONYMS.get(re.sub(r"^the\s+", "", target.strip().lower()), target.strip())
 
 
 def target_pattern(target: str) -> re.Pattern:

@@ -310,3 +310,13 @@ def test_a_person_the_text_only_describes_is_who_he_stands_for():
     for quote in ("appropriate measure", "There was something that ran contrary to protocol,",
                   "We are waiting for the other side to act,"):
         assert speaker_of(text, quote) == "a presidential official", quote
+
+
+def test_remarks_titled_as_a_spokesperson_s_are_the_spokesperson_s_words():
+    text = ("Embassy Spokesperson's Remarks on the So-called “Democracy Forum”\n2022-06-11 16:11\n\n"
+            "The so-called forum smeared Ruritania. It invited a handful of separatists to advocate "
+            "“Northgate independence”, interfering in Ruritania's internal affairs.")
+    assert speaker_of(text, "Northgate independence") == "Embassy Spokesperson"
+    assert speaker_of(text, "Democracy Forum") == "Embassy Spokesperson"
+    headline = "Minister's remarks on trade spark “deep concern” in Northgate\nThe remarks drew criticism."
+    assert speaker_of(headline, "deep concern") != "Minister"

@@ -71,6 +71,9 @@ def test_missing_or_foreign_head_file_is_a_clear_error(tmp_path):
 def test_target_aliases_and_cues():
     assert target_pattern("the United States").search("Washington keeps meddling")
     assert target_pattern("the US").search("the US side")
+    for written in ("U.S.", "the USA", "United States of America"):  # any spelling of a built-in target
+        assert target_pattern(written).search("Washington keeps meddling"), written
+    assert target_pattern("the Russian Federation").search("the Kremlin said")
     assert not target_pattern("the United States").search("thus")  # 'us' inside words, lower-case 'us'
     assert not target_pattern("the EU").search("we feud")
     cues = cue_features(["These clowns and puppets!", "The meeting is on Monday."], "NATO")

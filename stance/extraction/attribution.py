@@ -154,6 +154,34 @@ def frame_speaker(text: str, mentions: list[Mention]) -> tuple[int, str, str]:
     return (m.end(), who.text, who.kind) if who is not None else (len(text), "", "")
 
 
+_ROLE_WORDS = r"(?:[Ss]pokes(?:person|man|woman)|Minister|Ambassador|Embassy|Ministry|Mission|Consulate|Office|Council)"
+_TITLED = r"(?:[A-Z][\w.’'-]*|of|the|in|to|for|and)"  # a title-case name: "Spokesperson of the Chinese Embassy in the US"
+_HEADER = re.compile(  # "Embassy Spokesperson's Remarks on ...", "Remarks by Spokesperson of ... on ...", "X Spokesperson on ..."
+    rf"^(?:(?:Remarks|Statement|Comments|Answers?)\s+(?:by|of)\s+(?P<by>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS}"
+    rf"(?:\s+{_TITLED}){{0,8}}?)\s+on\s"
+    rf"|(?P<own>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS}(?:\s+{_TITLED}){{0,4}}?)[’']s\s+(?:Remarks|Statement|Comments|Answers?)"
+    rf"\s+(?:on|to|at|about)\s"
+    rf"|(?P<on>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS})\s+on\s+(?:the\s+)?[A-Z\"“])")
+
+
+def header_speaker(text: str) -> tuple[int, str]:
+    """``(offset, name)`` of a text whose first line titles it as someone's remarks ("Embassy
+    Spokesperson's Remarks on the Summit", "Remarks by Spokesperson of the Chinese Embassy in the US
+    on ..."): quotes from that line on that nothing else attributes are that speaker's words (the
+    title's own included). ``(len(text), "")`` for any other text.
+
+    >>> header_speaker("Embassy Spokesperson's Remarks on the Summit\\nThe “summit” smeared us.")
+    (0, 'Embassy Spokesperson')
+    >>> header_speaker("Xi's remarks on Taiwan spark concern\\nThe speech ...")[1]
+    ''
+    """
+    line = text.split("\n", 1)[0]
+    m = _HEADER.match(line) if len(line) <= 250 else None  # a title, not a paragraph
+    if m is None or len(line) >= len(text):
+        return len(text), ""
+    return 0, strip_titles(next(g for g in m.groups() if g).strip())
+
+
 def turn_speaker(label: str, header_person: str) -> str:
     """The speaker a turn label names: "" for a question with no outlet, the header's spokesperson
     for "A:", else the label without honorifics ("MR PRICE" -> "Price").
@@ -295,6 +323,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                      key=lambda m: m.at))
     turns = transcript_turns(text, text[:lead])
     frame = frame_speaker(text, mentions)
+    header = header_speaker(text)
     host = next((m.text for m in mentions if m.kind == "PERSON" and turns and m.at < turns[0].start), "")
     role = "" if host or not turns else header_role(text[:turns[0].start])  # "Foreign Ministry Spokesperson"
     results: list[Attribution] = []
@@ -367,6 +396,9 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         if not found.speaker and o_start >= frame[0]:
             found = Attribution(frame[1], "in the statement its speaker issued", kind=frame[2], people=found.people)
         turn = next((t for t in turns if t.start <= o_start < t.end), None)
+        if not found.speaker and o_start >= header[0] and (turn is None or turn.label.lower() not in QUESTION_LABELS):
+            found = Attribution(header[1], "in the remarks its title gives to the speaker", kind="DESC",
+                                people=found.people)
         if turn is not None and (not found.speaker or first_person):  # "We urge ...": the turn's speaker
             who = turn_speaker(turn.label, host or role)
             if who:
