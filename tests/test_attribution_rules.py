@@ -320,3 +320,10 @@ def test_remarks_titled_as_a_spokesperson_s_are_the_spokesperson_s_words():
     assert speaker_of(text, "Democracy Forum") == "Embassy Spokesperson"
     headline = "Minister's remarks on trade spark “deep concern” in Northgate\nThe remarks drew criticism."
     assert speaker_of(headline, "deep concern") != "Minister"
+
+
+def test_according_to_names_the_speaker_a_later_he_stands_for():
+    text = ("Presidential aide Lan Wei said the president would meet his rival “if it is well prepared”.\n"
+            "President Dmitri Volkhov reacted with doubt. According to Volkhov, the invitation is a stalling "
+            "tactic.\n“If you want the meeting not to happen, invite me to your capital,” he said.")
+    assert speaker_of(text, "If you want the meeting not to happen, invite me to your capital,") == "Dmitri Volkhov"

@@ -191,7 +191,8 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
             root, kind = body, "ORG"  # "China’s military put out ...": the military, not the country
             name = doc[e.start:post_end(doc, body.i + 1) if body.lower_ in POSTED else body.i + 1].text
         subject = root.dep_ in ("nsubj", "nsubjpass")
-        reports = root.dep_ == "nsubj" and is_reporting(root.head)
+        reports = root.dep_ == "nsubj" and is_reporting(root.head) or (  # "According to Zelensky, ..."
+            root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according")
         reported = subject and root.head.dep_ == "ccomp" and is_reporting(root.head.head)
         out.append(Mention(e.start_char + offset, name, kind, titles.replace(".", "").strip(),
                            subject, False, reports, reported))
