@@ -275,8 +275,21 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     ("Ruritania slams the summit — Northgate Daily Courier\n"
      "According to the Ruritanian newspaper, the summit showed “a lack of unity” among its members.",
      "a lack of unity", "Northgate Daily Courier"),
+    # a turn's "we" is the turn's speaker, never the country it would resolve to
+    ("Q: Northgate officials met the envoy today. What is your response?\n\n"
+     "Lan Wei: Ruritania firmly opposes any official contact with Northgate. We urge Northgate to abandon "
+     "its “two Ruritanias” policy.", "two Ruritanias", "Lan Wei"),
+    # a thing ("this support") is never a speaker
+    ("Secretary General Edda Quill spoke in Brussels. “We will help Ruritania,” Quill said. "
+     "This support will continue “unabated for as long as it takes,” she added.",
+     "unabated for as long as it takes,", "Edda Quill"),
+    # the person "according to" names speaks, so a later "he" can stand for them
+    ("Presidential aide Lan Wei said the president would meet his rival “if it is well prepared”.\n"
+     "President Dmitri Volkhov reacted with doubt. According to Volkhov, the invitation is a stalling "
+     "tactic.\n“If you want the meeting not to happen, invite me to your capital,” he said.",
+     "If you want the meeting not to happen, invite me to your capital,", "Dmitri Volkhov"),
 ])
-def test_descriptions_new_people_and_outlets(text, quote, speaker):
+def test_descriptions_pronouns_and_things_name_the_right_speaker(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
 
 
@@ -286,19 +299,6 @@ def test_turns_of_a_transcript_that_lost_its_line_breaks_are_read_inline():
             "“pure fiction”. We firmly oppose it.")
     assert speaker_of(text, "pure fiction") == "Lan Wei"
     assert speaker_of(text, "peace through strength") != "Lan Wei"
-
-
-def test_we_in_an_answer_turn_is_the_answerer():
-    text = ("Q: Northgate officials met the envoy today. What is your response?\n\n"
-            "Lan Wei: Ruritania firmly opposes any official contact with Northgate. We urge Northgate to abandon "
-            "its “two Ruritanias” policy.")
-    assert speaker_of(text, "two Ruritanias") == "Lan Wei"
-
-
-def test_a_thing_is_never_a_speaker():
-    text = ("Secretary General Edda Quill spoke in Brussels. “We will help Ruritania,” Quill said. "
-            "This support will continue “unabated for as long as it takes,” she added.")
-    assert speaker_of(text, "unabated for as long as it takes,") == "Edda Quill"
 
 
 def test_a_person_the_text_only_describes_is_who_he_stands_for():
@@ -320,10 +320,3 @@ def test_remarks_titled_as_a_spokesperson_s_are_the_spokesperson_s_words():
     assert speaker_of(text, "Democracy Forum") == "Embassy Spokesperson"
     headline = "Minister's remarks on trade spark “deep concern” in Northgate\nThe remarks drew criticism."
     assert speaker_of(headline, "deep concern") != "Minister"
-
-
-def test_according_to_names_the_speaker_a_later_he_stands_for():
-    text = ("Presidential aide Lan Wei said the president would meet his rival “if it is well prepared”.\n"
-            "President Dmitri Volkhov reacted with doubt. According to Volkhov, the invitation is a stalling "
-            "tactic.\n“If you want the meeting not to happen, invite me to your capital,” he said.")
-    assert speaker_of(text, "If you want the meeting not to happen, invite me to your capital,") == "Dmitri Volkhov"
