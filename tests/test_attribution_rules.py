@@ -288,6 +288,12 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
      "President Dmitri Volkhov reacted with doubt. According to Volkhov, the invitation is a stalling "
      "tactic.\n“If you want the meeting not to happen, invite me to your capital,” he said.",
      "If you want the meeting not to happen, invite me to your capital,", "Dmitri Volkhov"),
+    # a writing described with its issuer is the issuer's
+    ("The Northgate Defence Ministry statement said the strikes were “irresponsible and destabilizing.”",
+     "irresponsible and destabilizing.", "Northgate Defence Ministry"),
+    # a dateline is not part of the speaker
+    ("BEIJING, Nov. 23 (Velmar Wire) -- Ruritania's foreign ministry said on Tuesday that Northgate must "
+     "“stop making provocations” in the strait.", "stop making provocations", "Ruritania's foreign ministry"),
 ])
 def test_descriptions_pronouns_and_things_name_the_right_speaker(text, quote, speaker):
     assert speaker_of(text, quote) == speaker

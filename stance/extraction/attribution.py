@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer
-from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak, clean_name, complete_names, description_wants, full_name,
+from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak, clean_name, document_owner, complete_names, description_wants, full_name,
                                         introduces, is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
@@ -364,6 +364,9 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                     else f"the verb {verb.text!r} has no subject in this sentence")
             if found.kind == "DESC":  # "its defence ministry" -> "China's defence ministry"
                 found = owned(found, min(o_start, subject_at), mentions, s_start)
+                issuer = document_owner(found.speaker)  # "The Pentagon statement" -> "Pentagon"
+                if issuer:
+                    found = Attribution(issuer, f"the writing of: {found.speaker} {found.attribution}", kind="ORG")
             first_person = found.kind == "PRON" and found.speaker.lower() in ("i", "we")
             if found.speaker and found.kind in ("PRON", "DESC"):
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None

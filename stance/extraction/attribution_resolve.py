@@ -86,6 +86,29 @@ def can_speak(words: str) -> bool:
     return not singular & THINGS
 
 
+def document_owner(description: str) -> str:
+    """Who issued the writing a description names ("The Pentagon statement" -> "Pentagon", "A New
+    York Times report" -> "New York Times", "the white paper released by the Japanese government"
+    -> "the Japanese government"), or "" when it names none.
+
+    >>> document_owner("The Pentagon statement"), document_owner("the report"), document_owner("China's statement")
+    ('Pentagon', '', 'China')
+    >>> document_owner("The South China Morning Post")  # a name, not a post
+    ''
+
+    """
+    by = re.search(r"\b(?:released|issued|published|written|signed)\s+by\s+(.+)$", description)
+    if by and _head_noun(description.split(" by ")[0]) in DOCUMENT_NOUNS | {"paper"}:
+        return by.group(1)
+    words = description.split()
+    if len(words) < 2 or _head_noun(description) not in DOCUMENT_NOUNS or _head_noun(description) != words[-1]:
+        return ""
+    owner = [w for w in words[:-1] if w.lower() not in ("the", "a", "an", "this", "that", "its", "their")]
+    owner = " ".join(owner)
+    owner = re.sub(r"[’']s$", "", owner)
+    return owner if owner[:1].isupper() and owner.split()[-1][:1].isupper() else ""
+
+
 def introduces(description: str) -> bool:
     """True for an indefinite description ("a senior White House official", "an EU diplomat"): it
     brings in someone new, so it is the speaker as written and never stands for a name given before.

@@ -152,16 +152,21 @@ def spelt_alike(a: str, b: str) -> bool:
 # a time left at the end of a speaker's words ("a senior official last week")
 TRAILING_TIME = re.compile(r"\s+(?:(?:on|late|early)\s+)?(?:(?:last|this|next|earlier this)\s+(?:week|month|year|weekend|"
                            r"night|morning|afternoon|evening)|yesterday|today|recently|earlier|(?:mon|tues|wednes|thurs|"
-                           r"fri|satur|sun)day)$", re.IGNORECASE)
+                           r"fri|satur|sun)day)(?:\s*\([^)]{1,30}\))?$", re.IGNORECASE)
+# a dateline before the words ("Nov. 23 (UPI) -- ", "BEIJING, May 26 (Xinhua) -- ") and a participle
+# that opened the sentence ("Speaking at an event, ...")
+_LEADING = re.compile(r"^(?:[^\n]{0,40}?\([\w .-]{2,30}\)\s*(?:--|—|–)\s*|[A-Z][a-z]{4,}ing\s+(?=[A-Z]))")
 
 
 def without_time(words: str) -> str:
-    """Speaker words without a time at their end.
+    """Speaker words without a time at their end, a dateline or an opening participle before them.
 
-    >>> without_time("a senior White House official last week"), without_time("the ministry on Monday")
-    ('a senior White House official', 'the ministry')
+    >>> without_time("a senior White House official last week"), without_time("Yoon on Wednesday (April 19)")
+    ('a senior White House official', 'Yoon')
+    >>> without_time("Nov. 23 (UPI) -- China's foreign ministry"), without_time("Speaking Jorge Toledo")
+    ("China's foreign ministry", 'Jorge Toledo')
     """
-    return TRAILING_TIME.sub("", words)
+    return _LEADING.sub("", TRAILING_TIME.sub("", words))
 
 
 # nouns for a news outlet, and words that end or make up an outlet's name
