@@ -294,6 +294,10 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # a dateline is not part of the speaker
     ("BEIJING, Nov. 23 (Velmar Wire) -- Ruritania's foreign ministry said on Tuesday that Northgate must "
      "“stop making provocations” in the strait.", "stop making provocations", "Ruritania's foreign ministry"),
+    # a lede's words are the person's who, the next paragraph says, made the remarks
+    ("Northgate urges Ruritania to stop arms sales: spokesperson\n\nNorthgate on Monday urged Ruritania to "
+     "avoid “treading further down the wrong path.”\n\nForeign ministry spokesperson Dmitri Volkhov made the "
+     "remarks at a daily press briefing.", "treading further down the wrong path.", "Dmitri Volkhov"),
 ])
 def test_descriptions_pronouns_and_things_name_the_right_speaker(text, quote, speaker):
     assert speaker_of(text, quote) == speaker

@@ -43,7 +43,7 @@ from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak
                                         introduces, is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
-from stance.extraction.names import fullest_name, names_a_person, strip_titles
+from stance.extraction.names import fullest_name, names_a_person, strip_titles, title_word
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -278,6 +278,24 @@ def _tail_end(text: str, end: int, limit: int = 160) -> int:
     return end
 
 
+_MADE_REMARKS = re.compile(r"(?P<who>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,3})\s+made\s+the\s+(?:remarks|comments|statement)\b")
+
+
+def _remarks_maker(text: str, quotes: list[tuple[int, int, int, int]], results: list[Attribution]) -> None:
+    """Words a lede gives to a country or a body, or to nobody ("China urged the US to avoid
+    'treading further down the wrong path'"), when a person named in the next paragraphs "made the
+    remarks": the person's; never a headline's words, which are whoever the headline names. In place."""
+    headline = text.find("\n")
+    for k, ((_, _, o_start, _), found) in enumerate(zip(quotes, results)):
+        made = _MADE_REMARKS.search(text, o_start, o_start + 600)
+        if found.kind not in ("GPE", "ORG", "NORP", "DESC", "") or made is None or o_start < headline:
+            continue
+        maker = strip_titles(made.group("who"))
+        if "\n" in text[o_start:made.start()] and len(maker.split()) >= 2 and not any(map(title_word, maker.split())):
+            results[k] = Attribution(maker, f"{found.speaker or 'the lede'}'s words: {maker} made the remarks",
+                                     kind="PERSON", people=found.people)
+
+
 def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list[tuple[int, int]],
              nlp=None) -> list[Attribution]:
     """One :class:`Attribution` per quote of an English ``text``.
@@ -418,6 +436,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", titles, True, True),
                           key=lambda m: m.at)
         results.append(found)
+    _remarks_maker(text, quotes, results)
     people = [m.text for m in mentions if m.kind == "PERSON"]
     for found in results:  # each person by the fullest name the text gives ("Von der Leyen", "Ursula von der Leyen")
         if found.speaker and (found.kind == "PERSON" or names_a_person(found.speaker, people)):
