@@ -298,6 +298,9 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     ("Northgate urges Ruritania to stop arms sales: spokesperson\n\nNorthgate on Monday urged Ruritania to "
      "avoid “treading further down the wrong path.”\n\nForeign ministry spokesperson Dmitri Volkhov made the "
      "remarks at a daily press briefing.", "treading further down the wrong path.", "Dmitri Volkhov"),
+    # what an answer says unnamed others did is the answerer's words
+    ("Q: What is your comment on the vote?\n\nLan Wei: Many countries have reaffirmed their firm opposition to "
+     "“Northgate independence”. This is the common view of the world.", "Northgate independence", "Lan Wei"),
 ])
 def test_descriptions_pronouns_and_things_name_the_right_speaker(text, quote, speaker):
     assert speaker_of(text, quote) == speaker

@@ -43,7 +43,7 @@ from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak
                                         introduces, is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
-from stance.extraction.names import fullest_name, names_a_person, strip_titles, title_word
+from stance.extraction.names import fullest_name, is_outlet, names_a_person, strip_titles, title_word
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -420,7 +420,11 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         if not found.speaker and o_start >= header[0] and (turn is None or turn.label.lower() not in QUESTION_LABELS):
             found = Attribution(header[1], "in the remarks its title gives to the speaker", kind="DESC",
                                 people=found.people)
-        if turn is not None and (not found.speaker or first_person):  # "We urge ...": the turn's speaker
+        generic = (found.kind == "DESC" and container is None  # not a name, nor "the two leaders"
+                   and not re.search(r"\b(?:[A-Z]|two|three|both)", found.speaker[:1].lower() + found.speaker[1:])
+                   and turn is not None and turn.label.lower() not in QUESTION_LABELS and not is_outlet(turn.label))
+        if turn is not None and (not found.speaker or first_person or generic):  # "We urge ...", "countries
+            # reaffirmed ...": the words of the turn's speaker
             who = turn_speaker(turn.label, host or role)
             if who:
                 found = Attribution(full_name(who, [m.text for m in mentions if m.kind == "PERSON"]),
