@@ -38,12 +38,12 @@ import functools
 import re
 from dataclasses import dataclass
 
-from stance.extraction.attribution_discourse import discourse_speaker, first_utterer
+from stance.extraction.attribution_discourse import discourse_speaker, first_utterer, header_speaker, remarks_makers
 from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak, clean_name, document_owner, complete_names, description_wants, full_name,
                                         introduces, is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
-from stance.extraction.names import fullest_name, is_outlet, names_a_person, strip_titles, title_word
+from stance.extraction.names import fullest_name, is_outlet, names_a_person, strip_titles
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -154,34 +154,6 @@ def frame_speaker(text: str, mentions: list[Mention]) -> tuple[int, str, str]:
     return (m.end(), who.text, who.kind) if who is not None else (len(text), "", "")
 
 
-_ROLE_WORDS = r"(?:[Ss]pokes(?:person|man|woman)|Minister|Ambassador|Embassy|Ministry|Mission|Consulate|Office|Council)"
-_TITLED = r"(?:[A-Z][\w.’'-]*|of|the|in|to|for|and)"  # a title-case name: "Spokesperson of the Chinese Embassy in the US"
-_HEADER = re.compile(  # "Embassy Spokesperson's Remarks on ...", "Remarks by Spokesperson of ... on ...", "X Spokesperson on ..."
-    rf"^(?:(?:Remarks|Statement|Comments|Answers?)\s+(?:by|of)\s+(?P<by>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS}"
-    rf"(?:\s+{_TITLED}){{0,8}}?)\s+on\s"
-    rf"|(?P<own>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS}(?:\s+{_TITLED}){{0,4}}?)[’']s\s+(?:Remarks|Statement|Comments|Answers?)"
-    rf"\s+(?:on|to|at|about)\s"
-    rf"|(?P<on>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS})\s+on\s+(?:the\s+)?[A-Z\"“])")
-
-
-def header_speaker(text: str) -> tuple[int, str]:
-    """``(offset, name)`` of a text whose first line titles it as someone's remarks ("Embassy
-    Spokesperson's Remarks on the Summit", "Remarks by Spokesperson of the Chinese Embassy in the US
-    on ..."): quotes from that line on that nothing else attributes are that speaker's words (the
-    title's own included). ``(len(text), "")`` for any other text.
-
-    >>> header_speaker("Embassy Spokesperson's Remarks on the Summit\\nThe “summit” smeared us.")
-    (0, 'Embassy Spokesperson')
-    >>> header_speaker("Xi's remarks on Taiwan spark concern\\nThe speech ...")[1]
-    ''
-    """
-    line = text.split("\n", 1)[0]
-    m = _HEADER.match(line) if len(line) <= 250 else None  # a title, not a paragraph
-    if m is None or len(line) >= len(text):
-        return len(text), ""
-    return 0, strip_titles(next(g for g in m.groups() if g).strip())
-
-
 def turn_speaker(label: str, header_person: str) -> str:
     """The speaker a turn label names: "" for a question with no outlet, the header's spokesperson
     for "A:", else the label without honorifics ("MR PRICE" -> "Price").
@@ -276,24 +248,6 @@ def _tail_end(text: str, end: int, limit: int = 160) -> int:
     if m and len(m.group(0).split()) <= 12:
         return end + m.end()
     return end
-
-
-_MADE_REMARKS = re.compile(r"(?P<who>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,3})\s+made\s+the\s+(?:remarks|comments|statement)\b")
-
-
-def _remarks_maker(text: str, quotes: list[tuple[int, int, int, int]], results: list[Attribution]) -> None:
-    """Words a lede gives to a country or a body, or to nobody ("China urged the US to avoid
-    'treading further down the wrong path'"), when a person named in the next paragraphs "made the
-    remarks": the person's; never a headline's words, which are whoever the headline names. In place."""
-    headline = text.find("\n")
-    for k, ((_, _, o_start, _), found) in enumerate(zip(quotes, results)):
-        made = _MADE_REMARKS.search(text, o_start, o_start + 600)
-        if found.kind not in ("GPE", "ORG", "NORP", "DESC", "") or made is None or o_start < headline:
-            continue
-        maker = strip_titles(made.group("who"))
-        if "\n" in text[o_start:made.start()] and len(maker.split()) >= 2 and not any(map(title_word, maker.split())):
-            results[k] = Attribution(maker, f"{found.speaker or 'the lede'}'s words: {maker} made the remarks",
-                                     kind="PERSON", people=found.people)
 
 
 def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list[tuple[int, int]],
@@ -440,7 +394,9 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
             bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", titles, True, True),
                           key=lambda m: m.at)
         results.append(found)
-    _remarks_maker(text, quotes, results)
+    for k, maker in remarks_makers(text, [q[2] for q in quotes], [r.kind for r in results]).items():
+        results[k] = Attribution(maker, f"{results[k].speaker or 'the lede'}'s words: {maker} made the remarks",
+                                 kind="PERSON", people=results[k].people)
     people = [m.text for m in mentions if m.kind == "PERSON"]
     for found in results:  # each person by the fullest name the text gives ("Von der Leyen", "Ursula von der Leyen")
         if found.speaker and (found.kind == "PERSON" or names_a_person(found.speaker, people)):

@@ -7,6 +7,9 @@ Three conventions of news writing (``CODING.md``), for a quote whose own sentenc
   headline whose subject is not a name ("Japan's move 'irresponsible'") names no speaker.
 - **Echoes.** Words quoted inside someone's quote that an earlier quote of the text gave to
   another speaker are that speaker's: the text says they first uttered them (:func:`first_utterer`).
+- **Titles and ledes.** A text titled as someone's remarks ("Embassy Spokesperson's Remarks on
+  ...") is that speaker's words (:func:`header_speaker`); a lede's words are the person's who, a
+  later paragraph says, "made the remarks" (:func:`remarks_makers`).
 - **Paragraphs.** A sentence that follows reported speech in the same paragraph ("The council
   stressed that ... . The '1992 Consensus' is ...") continues it: its speaker is the latest one
   named as a speaker in that paragraph before the sentence (:func:`paragraph_speaker`), unless a
@@ -21,6 +24,7 @@ import re
 
 from stance.extraction.attribution_resolve import Mention, name_in_text, resolve_ahead
 from stance.extraction.attribution_rules import NAMED, PERSON_NOUNS, entity_kind, entity_of, pos
+from stance.extraction.names import strip_titles, title_word
 from stance.extraction.rules import find_citation
 
 HEADLINE_WORDS = 25  # a longer line is a paragraph, not a headline
@@ -186,3 +190,56 @@ def first_utterer(words: str, earlier: list[str], speakers: list[tuple[str, str]
         if speaker and key != said and re.search(rf"(?:^| ){re.escape(key)}(?: |$)", said):
             return speaker, kind
     return None
+
+
+_ROLE_WORDS = r"(?:[Ss]pokes(?:person|man|woman)|Minister|Ambassador|Embassy|Ministry|Mission|Consulate|Office|Council)"
+_TITLED = r"(?:[A-Z][\w.’'-]*|of|the|in|to|for|and)"  # a title-case name: "Spokesperson of the Chinese Embassy in the US"
+_HEADER = re.compile(  # "Embassy Spokesperson's Remarks on ...", "Remarks by Spokesperson of ... on ...", "X Spokesperson on ..."
+    rf"^(?:(?:Remarks|Statement|Comments|Answers?)\s+(?:by|of)\s+(?P<by>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS}"
+    rf"(?:\s+{_TITLED}){{0,8}}?)\s+on\s"
+    rf"|(?P<own>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS}(?:\s+{_TITLED}){{0,4}}?)[’']s\s+(?:Remarks|Statement|Comments|Answers?)"
+    rf"\s+(?:on|to|at|about)\s"
+    rf"|(?P<on>(?:{_TITLED}\s+){{0,10}}?{_ROLE_WORDS})\s+on\s+(?:the\s+)?[A-Z\"“])")
+
+
+def header_speaker(text: str) -> tuple[int, str]:
+    """``(offset, name)`` of a text whose first line titles it as someone's remarks ("Embassy
+    Spokesperson's Remarks on the Summit", "Remarks by Spokesperson of the Chinese Embassy in the US
+    on ..."): quotes from that line on that nothing else attributes are that speaker's words (the
+    title's own included). ``(len(text), "")`` for any other text.
+
+    >>> header_speaker("Embassy Spokesperson's Remarks on the Summit\\nThe “summit” smeared us.")
+    (0, 'Embassy Spokesperson')
+    >>> header_speaker("Xi's remarks on Taiwan spark concern\\nThe speech ...")[1]
+    ''
+    """
+    line = text.split("\n", 1)[0]
+    m = _HEADER.match(line) if len(line) <= 250 else None  # a title, not a paragraph
+    if m is None or len(line) >= len(text):
+        return len(text), ""
+    return 0, strip_titles(next(g for g in m.groups() if g).strip())
+
+
+_MADE_REMARKS = re.compile(r"(?P<who>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,3})\s+made\s+the\s+(?:remarks|comments|statement)\b")
+
+
+def remarks_makers(text: str, starts: list[int], kinds: list[str]) -> dict[int, str]:
+    """For quotes (their outer ``starts``) whose speaker is a country, a body or nobody (``kinds``):
+    the person a later paragraph says "made the remarks" ("China urged the US to avoid 'treading
+    further down the wrong path'. ... Spokesperson Hua Chunying made the remarks"), by quote index;
+    never for a headline's words, which are whoever the headline names.
+
+    >>> t = "Title\\nChina urged restraint: “stop it.”\\nSpokesperson Hua Chunying made the remarks on Monday."
+    >>> remarks_makers(t, [t.index("“")], ["GPE"])
+    {0: 'Hua Chunying'}
+    """
+    headline = text.find("\n")
+    out = {}
+    for k, (start, kind) in enumerate(zip(starts, kinds)):
+        made = _MADE_REMARKS.search(text, start, start + 600)
+        if kind not in ("GPE", "ORG", "NORP", "DESC", "") or made is None or start < headline:
+            continue
+        maker = strip_titles(made.group("who"))
+        if "\n" in text[start:made.start()] and len(maker.split()) >= 2 and not any(map(title_word, maker.split())):
+            out[k] = maker
+    return out
