@@ -39,10 +39,10 @@ class Quote:
 
 # opening mark -> the closing marks that end it
 PAIRS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "「": "」", "『": "』", "〝": "〞〟",
-         "‘": "’", '"': '"', "＂": "＂", "'": "'"}
+         "‘": "’", '"': '"', "＂": "＂", "'": "'", "`": "’'"}  # "`unity’": a backtick for ‘ (TASS)
 SYMMETRIC = {'"', "＂", "'"}
-SINGLE = {"‘", "'"}
-_MARKS = re.compile(r"[“”„«»‹›「」『』〝〞〟＂\"‘’']|\n[ \t]*\n\s*|\n")
+SINGLE = {"‘", "'", "`"}
+_MARKS = re.compile(r"[“”„«»‹›「」『』〝〞〟＂\"‘’'`]|\n[ \t]*\n\s*|\n")
 _OPEN_BEFORE = set(" \t\n([{—–-/:;,") | set("“„«»‹「『〝‘")
 _SENT_END_LINE = re.compile(r"[.!?…。！？:][\s”’\"'»)」』]*$")
 
@@ -75,6 +75,9 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
     >>> t = "It called NATO a “puppet” and ‘special’; China’s view: «non»."
     >>> [t[q.start:q.end] for q in find_quotes(t)[0]]
     ['puppet', 'special', 'non']
+    >>> t = "NATO wants to show `strength’ and `unity’."
+    >>> [t[q.start:q.end] for q in find_quotes(t)[0]]
+    ['strength', 'unity']
     >>> t = "“They call it ‘defence’,” he said."
     >>> [t[q.start:q.end] for q in find_quotes(t, nested=True)[0]]
     ['They call it ‘defence’,', 'defence']
