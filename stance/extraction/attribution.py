@@ -39,8 +39,10 @@ import re
 from dataclasses import dataclass
 
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer, header_speaker, remarks_makers
-from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak, clean_name, document_owner, complete_names, description_wants, full_name,
-                                        introduces, is_specific, name_in_text, resolve, resolve_ahead, surname_mentions)
+from stance.extraction.attribution_resolve import (Mention, _mentions, can_speak, clean_name, complete_names,
+                                                   description_wants, document_owner, full_name, introduces,
+                                                   is_specific, name_in_text, resolve, resolve_ahead,
+                                                   surname_mentions)
 from stance.extraction.attribution_rules import (ENTITY_TYPES, HONORIFICS, NAMED, RELATIVE, author_of, lemma, mention,
                                                  pos, reporting_verb, subject_of)
 from stance.extraction.names import fullest_name, is_outlet, names_a_person, strip_titles

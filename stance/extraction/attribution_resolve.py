@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from stance.extraction.attribution_rules import (ALIASES, DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
                                                  POSTED, entity_kind, entity_name, is_reporting, pos, post_end)
-from stance.extraction.names import MEDIA_NOUNS, is_outlet, title_word, without_time
+from stance.extraction.names import MEDIA_NOUNS, is_outlet, title_word, trim_speaker
 
 
 
@@ -62,7 +62,7 @@ THINGS = frozenset("""support finding exercise drill incident claim attitude leg
 policy situation war conflict attack crisis tension relation talk visit meeting trip tariff sanction deal development
 event step effort process issue problem concern threat pressure trend rise growth impact effect result outcome
 behavior behaviour activity operation invasion aggression escalation deployment presence incursion provocation
-violation rhetoric narrative idea view position stance approach strategy support aid assistance plan proposal
+violation rhetoric narrative idea view position stance approach strategy aid assistance plan proposal
 initiative project program programme agenda framework mechanism system order rule right interest value principle
 security stability peace economy market trade price cost number figure rate share amount percent""".split())
 
@@ -95,7 +95,6 @@ def document_owner(description: str) -> str:
     ('Pentagon', '', 'China')
     >>> document_owner("The South China Morning Post")  # a name, not a post
     ''
-
     """
     by = re.search(r"\b(?:released|issued|published|written|signed)\s+by\s+(.+)$", description)
     if by and _head_noun(description.split(" by ")[0]) in DOCUMENT_NOUNS | {"paper"}:
@@ -168,7 +167,7 @@ def clean_name(text: str) -> str:
     ('Blinken', 'a senior White House official')
     """
     text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t"))
-    return HONORIFICS.sub("", without_time(text))
+    return HONORIFICS.sub("", trim_speaker(text))
 
 
 
@@ -333,6 +332,11 @@ def _unnamed_person(m: Mention) -> bool:
     return m.kind == "DESC" and m.speaker and description_wants(m.text) == "PERSON" and _head_noun(m.text) in m.text.split()
 
 
+def _bare(words: str) -> str:
+    """A description in lower case without its article ("A Presidential official" -> "presidential official")."""
+    return re.sub(r"^(?:the|a|an)\s+", "", words.lower())
+
+
 def _ranks(words: str) -> set[str]:
     return set(words.lower().replace("-", " ").split()) & RANKS
 
@@ -380,9 +384,8 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
 def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> Mention | None:
     """The earlier mention (latest first) a description ("the spokesperson", "the alliance") stands for."""
     earlier = [m for m in earlier if m.kind != "PERSON" or not nation_differs(words, m.titles)]
-    bare = re.sub(r"^(?:the|a|an)\s+", "", words.lower())
-    described = [m for m in earlier if wants == "PERSON" and m.kind == "DESC" and m.speaker and (
-        re.sub(r"^(?:the|a|an)\s+", "", m.text.lower()) == bare)]  # "the presidential official"
+    described = [m for m in earlier if wants == "PERSON" and m.kind == "DESC" and m.speaker
+                 and _bare(m.text) == _bare(words)]  # "the presidential official" for "a presidential official"
     titled = [m for m in earlier if m.kind == "PERSON" and titles_fit(words, m.titles)]
     if described or titled:
         return (described or titled)[0]

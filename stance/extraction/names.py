@@ -3,7 +3,8 @@
 Speakers are names, never titles or fragments: "Coast Guard Spokesperson Gan Yu" is "Gan Yu"
 (:func:`strip_titles`), "von der" takes the word after it, a first name the tagger left out comes
 back (:func:`first_name`), "Von der Leyen" is "Ursula von der Leyen" when the text gives the full
-name (:func:`fullest_name`), and a time the parser left in the words goes (:func:`without_time`).
+name (:func:`fullest_name`), and a dateline, an opening participle or a time the parser left in the
+words goes (:func:`trim_speaker`).
 :func:`is_outlet` tells a news outlet's name. Pure functions of strings (and, for
 :func:`first_name`, a spaCy token); the word lists are shared with the attribution rules.
 """
@@ -158,12 +159,12 @@ TRAILING_TIME = re.compile(r"\s+(?:(?:on|late|early)\s+)?(?:(?:last|this|next|ea
 _LEADING = re.compile(r"^(?:[^\n]{0,40}?\([\w .-]{2,30}\)\s*(?:--|—|–)\s*|[A-Z][a-z]{4,}ing\s+(?=[A-Z]))")
 
 
-def without_time(words: str) -> str:
+def trim_speaker(words: str) -> str:
     """Speaker words without a time at their end, a dateline or an opening participle before them.
 
-    >>> without_time("a senior White House official last week"), without_time("Yoon on Wednesday (April 19)")
+    >>> trim_speaker("a senior White House official last week"), trim_speaker("Yoon on Wednesday (April 19)")
     ('a senior White House official', 'Yoon')
-    >>> without_time("Nov. 23 (UPI) -- China's foreign ministry"), without_time("Speaking Jorge Toledo")
+    >>> trim_speaker("Nov. 23 (UPI) -- China's foreign ministry"), trim_speaker("Speaking Jorge Toledo")
     ("China's foreign ministry", 'Jorge Toledo')
     """
     return _LEADING.sub("", TRAILING_TIME.sub("", words))

@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from stance.extraction.names import without_time
+from stance.extraction.names import trim_speaker
 from stance.extraction.spans import Quote, _CJK, find_quotes  # noqa: F401 (find_quotes: doctests)
 
 
@@ -148,7 +148,7 @@ def clean_speaker(np: str) -> str:
             (words and words[0].istitle() and words[0].lower().endswith("ly") and len(words) == 1):
         words.pop(0)
     np = " ".join(words)
-    np = without_time(re.sub(rf"[’']s\s+(?:{_NOUNS})$", "", np))
+    np = trim_speaker(re.sub(rf"[’']s\s+(?:{_NOUNS})$", "", np))
     if np.lower() in _FUNCTION_WORDS:
         return ""  # "... and urged": a second verb of an earlier subject
     if len(np.split()) > 14 or not re.search(r"\w", np):
