@@ -231,7 +231,7 @@ def test_a_relative_pronoun_is_never_a_speaker():
 
 
 def test_a_surname_takes_the_full_name_written_outside_the_parsed_paragraphs():
-    from stance.extraction.attribution_resolve import name_in_text
+    from stance.extraction.mentions import name_in_text
 
     text = "Spokesperson Edda Quill spoke on Monday. On Tuesday Quill added"
     assert name_in_text("Quill", text) == "Edda Quill" and name_in_text("Quill", "Quill said") == "Quill"
@@ -301,6 +301,26 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # what an answer says unnamed others did is the answerer's words
     ("Q: What is your comment on the vote?\n\nLan Wei: Many countries have reaffirmed their firm opposition to "
      "“Northgate independence”. This is the common view of the world.", "Northgate independence", "Lan Wei"),
+    # a name given with its post ("Ambassador to the US") is the person, whom "the envoy" then stands for
+    ("Ruritanian Ambassador to the EU Lan Wei said on Friday that the talks had failed.\n\n"
+     "According to the envoy, “the administration has put everything on the table.”",
+     "the administration has put everything on the table.", "Lan Wei"),
+    ("Speaking at an event in Velmar, EU Ambassador to Ruritania Edda Quill said that “the EU does not want "
+     "a trade war.”", "the EU does not want a trade war.", "Edda Quill"),
+    # a title the tagger took for an organisation gives way to the name after it
+    ("Northgate National Security Council Coordinator for Strategic Communications Lan Wei said the claim "
+     "was “absolutely not true.”", "absolutely not true.", "Lan Wei"),
+    # "the embassy quoted X as saying": X spoke, the embassy only quoted them
+    ("“Northgate sees no boundaries,” the Ruritanian embassy quoted Volkhov as saying.",
+     "Northgate sees no boundaries,", "Volkhov"),
+    # "the statement" is whoever issued it last, though they spoke no quote before it
+    ("The communique states, “We remain seriously concerned about the strait.”\n\nThe Ruritanian Foreign "
+     "Ministry's spokesperson issued remarks on Saturday night.\n\nThe statement said, “The summit smeared "
+     "Ruritania.”", "The summit smeared Ruritania.", "The Ruritanian Foreign Ministry's spokesperson"),
+    # "the paper" after an office issued a white paper is the office, not a newspaper
+    ("By Lan Wei / Staff writer, with Velmar Post\n\nRuritania's Strait Affairs Office yesterday issued a "
+     "white paper laying out its plans.\n\n“We are ready to create vast space for talks,” said the paper.",
+     "We are ready to create vast space for talks,", "Strait Affairs Office"),
 ])
 def test_descriptions_pronouns_and_things_name_the_right_speaker(text, quote, speaker):
     assert speaker_of(text, quote) == speaker

@@ -136,6 +136,11 @@ def test_synthetic_set_names_no_real_speakers(root):
     ("He called it a 'farce'.", ["farce"]),
     ("China’s and the states' rights don't change; it's '22.", []),
     ("“They call it ‘defence’,” he said.", ["They call it ‘defence’,"]),
+    # pages that mix straight and curly marks
+    ('"We met today,” Lan said. “We will meet again."', ["We met today,", "We will meet again."]),
+    # a straight-quoted term inside a straight-quoted statement
+    ('"They back the "one Velmar" policy, but insist on the status quo," she said.',
+     ['They back the "one Velmar" policy, but insist on the status quo,']),
 ])
 def test_quote_styles(text, quotes):
     found, problems = find_quotes(text)

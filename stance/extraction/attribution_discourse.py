@@ -22,7 +22,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from stance.extraction.attribution_resolve import Mention, name_in_text, resolve_ahead
+from stance.extraction.attribution_resolve import resolve_ahead
+from stance.extraction.mentions import Mention, name_in_text
 from stance.extraction.attribution_rules import NAMED, PERSON_NOUNS, entity_kind, entity_of, pos
 from stance.extraction.names import strip_titles, title_word
 from stance.extraction.rules import find_citation

@@ -13,7 +13,7 @@ import functools
 import re
 
 from stance.extraction.names import (HONORIFICS, ORG_NOUNS, PARTICLES, PERSON_NOUNS, first_name,  # noqa: F401
-                                     strip_titles, titled)
+                                     posted_at, strip_titles, title_word, titled)
 
 REPORTING = frozenset("""
 say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
@@ -240,11 +240,12 @@ def subject_of(verb):
 
 
 def quoted_subject(verb):
-    """The subject of "X was quoted (by the agency) as saying": X spoke; a ``by`` agent there is
-    only the medium that quoted them. None for any other verb."""
-    if lemma(verb) != "quote" or not any(c.lower_ == "as" or lemma(c) == "say" for c in verb.children):
+    """Who "X was quoted (by the agency) as saying" and "the agency quoted X as saying" name: X
+    spoke; the agency is only the medium that quoted them. None for any other verb."""
+    if lemma(verb) not in ("quote", "cite") or not any(c.lower_ == "as" or lemma(c) == "say" for c in verb.children):
         return None
-    return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    return next((c for c in verb.children if c.dep_ == "nsubjpass"), None) or \
+        next((c for c in verb.children if c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or pos(c) == "PROPN")), None)
 
 
 def participle_reporter(verb):
@@ -286,6 +287,11 @@ def name_before(verb):
 ISSUING = frozenset("issue release publish post put unveil adopt deliver make send present submit".split())
 
 
+def issues(verb) -> bool:
+    """True for a verb that issues a writing ("issued", "releases", "put out")."""
+    return verb.lower_.rstrip("sd") in ISSUING | {"issu", "releas", "publish"}
+
+
 def author_of(token):
     """For a document noun, who wrote it: its possessor ("Blinken's tweet"), the ``from``/``by``
     object ("a report from China's state broadcaster CCTV"), the subject of the verb that issued it
@@ -298,7 +304,7 @@ def author_of(token):
                        for g in c.children if g.dep_ == "pobj"), None)
         if source is not None:
             return source
-        if token.dep_ == "dobj" and token.head.lower_.rstrip("sd") in ISSUING | {"issu", "releas", "publish"}:
+        if token.dep_ == "dobj" and issues(token.head):
             issuer = subject_of(token.head)
             if issuer is not None:
                 return issuer
@@ -313,6 +319,43 @@ def entity_of(token):
 
 
 POSTED = frozenset("embassy mission consulate delegation chamber commerce".split())  # named with where they serve
+
+
+def posted_people(doc):
+    """``doc`` with the names of people given with their post ("Ambassador to the US Anatoly Antonov",
+    "EU Ambassador to China Jorge Toledo") as PERSON entities, which the tagger takes into the
+    place ("the US Anatoly Antonov", ORG) or misses: two or three capitalised words, no title among
+    them, after a title and its post (:func:`~stance.extraction.names.posted_at`)."""
+    found = []
+    for t in doc:
+        if t.lower_ not in ("to", "in", "at") or t.i == 0 or not (doc[t.i - 1].text[:1].isupper()
+                                                                  and title_word(doc[t.i - 1].text)):
+            continue
+        words = [w.text for w in doc[t.i:t.i + 8]]
+        post = posted_at(words)
+        end = t.i + post
+        while end < len(doc) and end - t.i - post < 4 and doc[end].text[:1].isupper() and doc[end].is_alpha \
+                and not title_word(doc[end].text):
+            end += 1
+        if post and end - t.i - post in (2, 3) and (end == len(doc) or not doc[end].text[:1].isupper()):
+            place = t.i + (2 if doc[t.i + 1].lower_ == "the" else 1)
+            found += [(place, t.i + post, "GPE"), (t.i + post, end, "PERSON")]
+    if found:
+        from spacy.tokens import Span
+
+        kept = [e for e in doc.ents if not any(e.start < b and a < e.end for a, b, _ in found)]
+        doc.ents = sorted(kept + [Span(doc, a, b, label=label) for a, b, label in found], key=lambda e: e.start)
+    return doc
+
+
+def posted(token):
+    """The title whose post a name ends ("Ambassador" for "Antonov" in "Ambassador to the US Anatoly
+    Antonov", which the parser reads as the object of "to"), or None."""
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ in ("to", "in", "at") and head.dep_ == "prep" and \
+            title_word(head.head.text) and posted_at([w.text for w in head.doc[head.i:token.i + 1]]):
+        return head.head
+    return None
 
 
 def entity_name(ent) -> str:
@@ -359,6 +402,10 @@ def mention(token) -> tuple[str, str]:
     if pos(token) == "PRON":
         return token.text, "PRON"
     ent = entity_of(token)
+    person = next((e for e in map(entity_of, token.subtree) if e is not None and e.label_ == "PERSON"
+                   and ent is not None and e.start == ent.end), None) if ent is not None else None
+    if person is not None:  # "White House ... Coordinator for Strategic Communications" + "John Kirby"
+        return entity_name(person), "PERSON"
     if ent is not None:
         return entity_name(ent), entity_kind(ent)
     for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
@@ -367,8 +414,8 @@ def mention(token) -> tuple[str, str]:
                 e = entity_of(t)
                 if e is not None and e.label_ in ("PERSON", "ORG"):
                     return e.text, e.label_
-    for t in token.subtree:  # "Chinese Foreign Ministry spokesperson Wang Wenbin"
-        if t.dep_ == "compound" and t.head.i == token.i:
+    for t in token.subtree:  # "Chinese Foreign Ministry spokesperson Wang Wenbin", "Ambassador to the US Anatoly Antonov"
+        if t.dep_ == "compound" and t.head.i == token.i or getattr(posted(t), "i", None) == token.i:
             e = entity_of(t)
             if e is not None and e.label_ == "PERSON":
                 return e.text, "PERSON"

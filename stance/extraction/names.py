@@ -63,23 +63,51 @@ def titled(text: str) -> bool:
 
 
 def strip_titles(name: str) -> str:
-    """A person's name without the words before its last title ("Spokeswoman", "Ministry"), when
-    what is left is capitalised words (or particles: "von der") and no title.
+    """A person's name without the words before its last title ("Spokeswoman", "Ministry") and the
+    post after it ("Ambassador to China"), when what is left is capitalised words (or particles:
+    "von der") and no title.
 
     >>> strip_titles("Spokeswoman Maria Zakharova"), strip_titles("Prime Minister Li Qiang"), strip_titles("President")
     ('Maria Zakharova', 'Li Qiang', 'President')
     >>> strip_titles("Coast Guard Spokesperson Gan Yu"), strip_titles("Secretary of State Antony J. Blinken")
     ('Gan Yu', 'Antony J. Blinken')
+    >>> strip_titles("EU Ambassador to China Jorge Toledo"), strip_titles("Ambassador to the United States Anatoly Antonov")
+    ('Jorge Toledo', 'Anatoly Antonov')
     >>> strip_titles("Foreign Ministry Spokesperson"), strip_titles("General Motors")
     ('Foreign Ministry Spokesperson', 'Motors')
     """
     words = name.split()
     last = max((i for i, w in enumerate(words[:-1]) if title_word(w)), default=-1)
     rest = words[last + 1:]
+    post = posted_at(rest)
+    if post and len(rest) - post in (2, 3):  # "to the US" between the title and the name
+        rest = rest[post:]
     if last < 0 or re.search(r"[’']s$", words[last]) or not rest[0][:1].isupper() or any(
             title_word(w) or not w[:1].isupper() and w.lower() not in PARTICLES or re.search(r"[’']s$", w) for w in rest):
         return name
     return " ".join(rest)
+
+
+# the places an ambassador or envoy is posted to that take two words ("Ambassador to the United States")
+TWO_WORD_PLACES = frozenset("""united states|united kingdom|european union|united nations|south korea|north korea|
+new zealand|saudi arabia|south africa|african union|holy see|czech republic|sri lanka|hong kong""".replace("\n", "").split("|"))
+
+
+def posted_at(words: list[str]) -> int:
+    """How many of ``words`` (those after a title) name a post: "to"/"in"/"at" and a place of one
+    word, or of two (:data:`TWO_WORD_PLACES`), "the" allowed between; 0 when they do not start so.
+
+    >>> posted_at("to the United States Anatoly Antonov".split()), posted_at("to China Jorge Toledo".split())
+    (4, 2)
+    >>> posted_at("Jorge Toledo".split()), posted_at("to the".split())
+    (0, 0)
+    """
+    if len(words) < 2 or words[0] not in ("to", "in", "at"):
+        return 0
+    k = 2 if words[1] == "the" else 1
+    if " ".join(words[k:k + 2]).lower() in TWO_WORD_PLACES:
+        return k + 2
+    return k + 1 if k < len(words) and words[k][:1].isupper() else 0
 
 
 def fullest_name(name: str, people: list[str]) -> str:

@@ -71,6 +71,7 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
     with a reason."""
     from stance.extraction.attribution import NAMED, full_name, is_name_like
     from stance.extraction.attribution_resolve import can_speak
+    from stance.extraction.names import fullest_name, names_a_person
 
     if parsed.speaker and parsed.kind in NAMED:
         return parsed.speaker, parsed.attribution, ""
@@ -78,6 +79,8 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
         return "", "", parsed.reason
     if re.fullmatch(r"[A-Z][\w’'-]+", rule_speaker):  # a surname: the full name the text gave before
         rule_speaker = full_name(rule_speaker, list(parsed.people))
+    elif names_a_person(rule_speaker, list(parsed.people)):  # "EU Ambassador to China Jorge Toledo"
+        rule_speaker = fullest_name(rule_speaker, list(parsed.people))
     rule_ok = bool(rule_speaker) and is_name_like(rule_speaker) and can_speak(rule_speaker)
     if rule_ok and (not parsed.speaker or parsed.speaker.lower() in rule_speaker.lower()):
         return rule_speaker, rule_attribution, ""

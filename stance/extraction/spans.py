@@ -38,8 +38,9 @@ class Quote:
 # --- 1. quotation marks -------------------------------------------------------------------------
 
 # opening mark -> the closing marks that end it
-PAIRS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "「": "」", "『": "』", "〝": "〞〟",
-         "‘": "’", '"': '"', "＂": "＂", "'": "'", "`": "’'"}  # "`unity’": a backtick for ‘ (TASS)
+PAIRS = {"“": "”\"", "„": "“”", "«": "»", "»": "«", "‹": "›", "「": "」", "『": "』", "〝": "〞〟",
+         "‘": "’", '"': '"”', "＂": "＂", "'": "'", "`": "’'"}  # "`unity’": a backtick for ‘ (TASS)
+# pages that mix straight and curly marks close "… with ” and “… with " ("Price said, "… tension,” he said")
 SYMMETRIC = {'"', "＂", "'"}
 SINGLE = {"‘", "'", "`"}
 _MARKS = re.compile(r"[“”„«»‹›「」『』〝〞〟＂\"‘’'`]|\n[ \t]*\n\s*|\n")
@@ -66,6 +67,16 @@ def _can_close(text: str, i: int, mark: str) -> bool:
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
     return not before.isspace() and not _is_word(after)
+
+
+def nested_straight(text: str, i: int) -> bool:
+    """True for a straight double quote at ``i`` that opens a short quote inside a straight-quoted
+    one ("We back the "one China" principle," he said): a space before it, a word after it, and
+    within four words a straight quote that closes it, with no sentence end between."""
+    if i == 0 or text[i - 1] not in " (" or not text[i + 1:i + 2].isalnum():
+        return False
+    inner = re.match(r'[^"\n.!?]{1,40}?"(?=[\s,.;:!?)])', text[i + 1:i + 50])
+    return bool(inner) and len(inner.group(0).split()) <= 4
 
 
 def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]]:
@@ -129,8 +140,9 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             if not stack:
                 quotes.append(Quote(j + 1, i, mark, ch))
             continue
-        if ch in SYMMETRIC and any(o == ch for o, _ in stack):
-            continue  # straight quotes do not nest: a second opener while one is open is stray
+        if ch in SYMMETRIC and any(o == ch for o, _ in stack) and not (
+                nested_straight(text, i) and len(stack) == 1):
+            continue  # a second straight opener while one is open is stray, unless it opens a term: "the "one China" policy"
         if len(stack) >= MAX_DEPTH:
             continue
         if ch in PAIRS and _can_open(text, i, ch) and not (ch == "»" and not stack and "«" not in text[i:i + MAX_QUOTE]):
