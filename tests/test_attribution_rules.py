@@ -217,6 +217,9 @@ def test_a_headline_label_names_the_speaker_of_its_words():
     before = "Quill: Talks will “bury” the levy plan\n\nCouncillor Edda Quill says the talks will end the levy plan.\n"
     assert speaker_of(after, "reckless bluster") == "Edda Quill"
     assert speaker_of(before, "bury") == "Edda Quill"
+    statement = ("Quill: “The negative aspects of the levy are obvious to everyone”\n\nVELMAR, Aug. 24 - The "
+                 "council is in agony over the levy, Councillor Edda Quill said.\n")  # a whole statement too
+    assert speaker_of(statement, "The negative aspects of the levy are obvious to everyone") == "Edda Quill"
 
 
 def test_a_mission_is_named_with_its_post():

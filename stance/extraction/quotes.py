@@ -240,7 +240,8 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
             speaker, attribution, reason = "", "", language_reason
         parsed = found_speakers[n - 1] if found_speakers is not None else None
         if parsed is not None and parsed.context and not speaker and not reason and not cite \
-                and (kind == "term" or parsed.context_how.startswith("continues the previous paragraph")):
+                and (kind == "term" or parsed.context_how.startswith(("continues the previous paragraph",
+                                                                       "headline: its speaker label"))):
             speaker, attribution = parsed.context, parsed.context_how  # a headline's subject, the paragraph's speaker
         if not speaker and not reason and kind == "statement" and last["speaker"] and not inner[n - 1] and \
                 0 <= paragraph - last["paragraph"] <= 1 and not cite and (paragraph == last["paragraph"] or
