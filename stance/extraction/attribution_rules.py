@@ -402,10 +402,10 @@ def mention(token) -> tuple[str, str]:
     if pos(token) == "PRON":
         return token.text, "PRON"
     ent = entity_of(token)
-    person = next((e for e in map(entity_of, token.subtree) if e is not None and e.label_ == "PERSON"
-                   and ent is not None and e.start == ent.end), None) if ent is not None else None
-    if person is not None:  # "White House ... Coordinator for Strategic Communications" + "John Kirby"
-        return entity_name(person), "PERSON"
+    if ent is not None and ent.end <= token.right_edge.i:  # a person named right after, within the subject:
+        after = entity_of(token.doc[ent.end])  # "White House ... Coordinator for Strategic Communications" + "John Kirby"
+        if after is not None and after.label_ == "PERSON" and after.start == ent.end:
+            return entity_name(after), "PERSON"
     if ent is not None:
         return entity_name(ent), entity_kind(ent)
     for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"

@@ -127,11 +127,13 @@ def issuers(doc, offset: int, inside) -> list[Mention]:
     Saturday"), outside quotes."""
     out = []
     for verb in doc:
+        if pos(verb) != "VERB" or not issues(verb):
+            continue
         # its object, or a writing right after it where the parse went astray ("issued a white paper laying out")
         writing = next((c for c in [*verb.children, *doc[verb.i + 1:verb.i + 4]] if (c.dep_ == "dobj" or c.i > verb.i)
                         and pos(c) == "NOUN" and (lemma(c) in DOCUMENT_NOUNS or c.lower_ in ("remarks", "paper"))), None)
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        if pos(verb) != "VERB" or writing is None or subject is None or not issues(verb) or inside(subject.idx + offset):
+        if writing is None or subject is None or inside(subject.idx + offset):
             continue
         words, kind = mention(subject)
         if kind != "PRON" and words:
