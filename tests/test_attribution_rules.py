@@ -8,7 +8,9 @@ import warnings
 import pytest
 
 from stance.extraction.pipeline import load_english
-from stance.extraction.attribution_rules import entity_kind, is_reporting, strip_titles, subject_of
+from stance.extraction.attribution_rules import is_reporting, subject_of
+from stance.extraction.entities import entity_kind
+from stance.extraction.names import strip_titles
 from stance.extraction.quotes import QuoteWarning, extract_quotes
 
 
@@ -240,6 +242,20 @@ def test_a_surname_takes_the_full_name_written_outside_the_parsed_paragraphs():
     assert name_in_text("Quill", text) == "Edda Quill" and name_in_text("Quill", "Quill said") == "Quill"
 
 
+def test_a_surname_the_tagger_took_for_a_common_noun_still_takes_the_full_name():
+    from spacy.tokens import Doc
+
+    from stance.extraction.mentions import surname_mentions
+
+    before = "Ruritanian President Oleh Kovalchuk says the other side is blocking a meeting.\n"
+    words = ["Details", ":", "Kovalchuk", "said", "he", "hopes", "so"]
+    doc = Doc(load_english().vocab, words=words, spaces=[False, True, True, True, True, True, False],
+              tags=["NNS", ":", "NN", "VBD", "PRP", "VBZ", "RB"], pos=["NOUN", "PUNCT", "NOUN", "VERB", "PRON", "VERB", "ADV"],
+              heads=[3, 3, 3, 3, 5, 3, 5], deps=["dep", "punct", "nsubj", "ROOT", "nsubj", "ccomp", "advmod"])
+    found = surname_mentions(doc, len(before), lambda i: False, [], before + doc.text)
+    assert [(m.text, m.kind, m.reports) for m in found] == [("Oleh Kovalchuk", "PERSON", True)]
+
+
 @pytest.mark.parametrize("text, quote, speaker", [
     ("European Commission President Helga von der Brandt mentioned the schedule on Monday.\n"
      "“We have invested in intensive dialogue,” von der Brandt said.\n"
@@ -254,6 +270,14 @@ def test_a_surname_takes_the_full_name_written_outside_the_parsed_paragraphs():
      "now, Deputy Foreign Minister Dmitry Volkhov has said.\n"
      "\"It is very strange to demand the resumption of inspections,\" Volkhov told the agency.",
      "It is very strange to demand the resumption of inspections,", "Dmitri Volkhov"),  # the text's first spelling
+    # a name the tagger cuts at a hyphen, and a military rank, are the whole name without the rank
+    ("Ruritanian President Han Dong-seok told reporters that the drills “occurred because of attempts to change "
+     "the status quo.”", "occurred because of attempts to change the status quo.", "Han Dong-seok"),
+    ("Ruritanian Commodore Edda Quill said on Monday that the ships were “far more aggressive.”",
+     "far more aggressive.", "Edda Quill"),
+    # the "late" of "late Wednesday" is no part of a description
+    ("\"We firmly oppose it,\" said a spokesperson of the Ruritanian Mission late Wednesday.", "We firmly oppose it,",
+     "a spokesperson of the Ruritanian Mission"),
 ])
 def test_a_person_is_named_by_the_fullest_first_spelt_name_the_text_gives_without_titles(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
@@ -324,6 +348,16 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     ("By Lan Wei / Staff writer, with Velmar Post\n\nRuritania's Strait Affairs Office yesterday issued a "
      "white paper laying out its plans.\n\n“We are ready to create vast space for talks,” said the paper.",
      "We are ready to create vast space for talks,", "Strait Affairs Office"),
+    # an office's generic name keeps whose it is: "the ministry" is Ruritania's, not any "Defence Ministry"
+    ("Ruritania's Defence Ministry said the drills were “routine.” “We advise the other side to be prudent,” the "
+     "ministry said.", "We advise the other side to be prudent,", "Ruritania's Defence Ministry"),
+    # a term in what someone believes, or regards as something, is theirs
+    ('Ruritanian President Lan Wei believes that the "peace plan" presented by Northgate is only "opinions".',
+     "opinions", "Lan Wei"),
+    ('Lan Wei openly regards "lying, stealing, cheating" as the "glory" of Northgate.', "glory", "Lan Wei"),
+    # "regarding" is a preposition, not the verb "regard": the words stay with the reporting verb
+    ("Ruritania accused Northgate of undermining relations and said its comments regarding the port “disregarded "
+     "facts,” days after the vote.", "disregarded facts,", "Ruritania"),
 ])
 def test_descriptions_pronouns_and_things_name_the_right_speaker(text, quote, speaker):
     assert speaker_of(text, quote) == speaker

@@ -23,9 +23,9 @@ import bisect
 import re
 
 from stance.extraction.attribution_resolve import resolve_ahead
+from stance.extraction.entities import NAMED, entity_kind, entity_of, pos
 from stance.extraction.mentions import Mention, name_in_text
-from stance.extraction.attribution_rules import NAMED, PERSON_NOUNS, entity_kind, entity_of, pos
-from stance.extraction.names import strip_titles, title_word
+from stance.extraction.names import PERSON_NOUNS, strip_titles, title_word
 from stance.extraction.rules import find_citation
 
 HEADLINE_WORDS = 25  # a longer line is a paragraph, not a headline

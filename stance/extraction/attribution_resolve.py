@@ -10,9 +10,9 @@ from __future__ import annotations
 import bisect
 import re
 
-from stance.extraction.attribution_rules import ALIASES, DOCUMENT_NOUNS, ORG_NOUNS, PERSON_NOUNS
+from stance.extraction.attribution_rules import ALIASES, DOCUMENT_NOUNS
 from stance.extraction.mentions import Mention
-from stance.extraction.names import MEDIA_NOUNS, is_outlet
+from stance.extraction.names import MEDIA_NOUNS, ORG_NOUNS, PERSON_NOUNS, is_outlet
 
 
 

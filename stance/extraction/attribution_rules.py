@@ -6,14 +6,15 @@ Pure functions over spaCy tokens, used by :mod:`stance.extraction.attribution` (
 - :func:`reporting_verb` picks a quote's reporting verb (:data:`REPORTING`) in its sentence;
 - :func:`subject_of` names who speaks through it (subject, ``according to`` object, ``by`` agent...);
 - :func:`mention` turns that token into a name (an entity, an appositive) or a short description.
+
+The entities and the coarse part of speech come from :mod:`stance.extraction.entities`.
 """
 from __future__ import annotations
 
 import functools
 import re
 
-from stance.extraction.names import (HONORIFICS, ORG_NOUNS, PARTICLES, PERSON_NOUNS, first_name,  # noqa: F401
-                                     posted_at, strip_titles, title_word, titled)
+from stance.extraction.entities import POSTED, entity_kind, entity_name, entity_of, pos, posted
 
 REPORTING = frozenset("""
 say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
@@ -25,12 +26,13 @@ report deny quote express voice decry lash blame charge mention recall affirm co
 highlight point question refer liken compare read brief denote hit rap lambast chide continue wonder
 elaborate reaffirm underscore clarify assure cite allege contend repeat refute deplore applaud thank
 inform answer emphasise describe recount joke trumpet gloss inquire tout portray entitle title
-detail outline propose
+detail outline propose believe regard
 """.split())
 IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
              "read": "read", "hit": "hit", "quoted": "quote", "according": "accord", "statements": "statement",
              "remarks": "remarks", "replied": "reply", "replies": "reply", "denied": "deny", "denies": "deny",
-             "criticised": "criticise", "criticized": "criticize", "lambasted": "lambast"}
+             "criticised": "criticise", "criticized": "criticize", "lambasted": "lambast",
+             "regarding": "regarding"}  # a preposition, not "regard"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -59,30 +61,7 @@ def lemma(token) -> str:
     return _lemma(token.lower_)
 
 
-ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
-NAMED = ENTITY_TYPES  # what a resolved or named speaker is
-
-
 # --- verbs, subjects and names -----------------------------------------------------------------
-
-def pos(token) -> str:
-    """The coarse part of speech (VERB, AUX, NOUN, PROPN, PRON, ADJ, OTHER) from the tagger's
-    fine tag, so that the attribute ruler, which maps one to the other, can stay out of the pipeline."""
-    tag = token.tag_
-    if tag == "MD":
-        return "AUX"
-    if tag.startswith("VB"):
-        return "VERB"
-    if tag in ("NNP", "NNPS"):
-        return "PROPN"
-    if tag.startswith("NN"):
-        return "NOUN"
-    if tag in ("PRP", "PRP$", "WP", "WP$", "EX"):
-        return "PRON"
-    if tag.startswith("JJ"):
-        return "ADJ"
-    return "OTHER"
-
 
 def is_reporting(token) -> bool:
     """A reporting verb (:data:`REPORTING`) or the ``according`` of "according to"."""
@@ -309,90 +288,6 @@ def author_of(token):
             if issuer is not None:
                 return issuer
     return token
-
-
-def entity_of(token):
-    """The named entity (:data:`ENTITY_TYPES`) a token is part of, or None."""
-    if token.ent_type_ in ENTITY_TYPES:
-        return next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
-    return None
-
-
-POSTED = frozenset("embassy mission consulate delegation chamber commerce".split())  # named with where they serve
-
-
-def posted_people(doc):
-    """``doc`` with the names of people given with their post ("Ambassador to the US Anatoly Antonov",
-    "EU Ambassador to China Jorge Toledo") as PERSON entities, which the tagger takes into the
-    place ("the US Anatoly Antonov", ORG) or misses: two or three capitalised words, no title among
-    them, after a title and its post (:func:`~stance.extraction.names.posted_at`)."""
-    found = []
-    for t in doc:
-        if t.lower_ not in ("to", "in", "at") or t.i == 0 or not (doc[t.i - 1].text[:1].isupper()
-                                                                  and title_word(doc[t.i - 1].text)):
-            continue
-        words = [w.text for w in doc[t.i:t.i + 8]]
-        post = posted_at(words)
-        end = t.i + post
-        while end < len(doc) and end - t.i - post < 4 and doc[end].text[:1].isupper() and doc[end].is_alpha \
-                and not title_word(doc[end].text):
-            end += 1
-        if post and end - t.i - post in (2, 3) and (end == len(doc) or not doc[end].text[:1].isupper()):
-            place = t.i + (2 if doc[t.i + 1].lower_ == "the" else 1)
-            found += [(place, t.i + post, "GPE"), (t.i + post, end, "PERSON")]
-    if found:
-        from spacy.tokens import Span
-
-        kept = [e for e in doc.ents if not any(e.start < b and a < e.end for a, b, _ in found)]
-        doc.ents = sorted(kept + [Span(doc, a, b, label=label) for a, b, label in found], key=lambda e: e.start)
-    return doc
-
-
-def posted(token):
-    """The title whose post a name ends ("Ambassador" for "Antonov" in "Ambassador to the US Anatoly
-    Antonov", which the parser reads as the object of "to"), or None."""
-    head = token.head
-    if token.dep_ == "pobj" and head.lower_ in ("to", "in", "at") and head.dep_ == "prep" and \
-            title_word(head.head.text) and posted_at([w.text for w in head.doc[head.i:token.i + 1]]):
-        return head.head
-    return None
-
-
-def entity_name(ent) -> str:
-    """A person's name as the entity gives it, mended: a name never ends in a particle, so
-    "von der" takes the capitalised word after it ("von der Leyen", which the tagger splits); a first
-    name the tagger left out comes in ("Antony" of "Antony J. Blinken", at most two words); a title
-    word the tagger took into the name goes ("Spokeswoman Maria Zakharova")."""
-    doc, start, end = ent.doc, ent.start, ent.end
-    while end > ent.start and doc[end - 1].lower_ in PARTICLES and end < len(doc) and \
-            (doc[end].text[:1].isupper() or doc[end].lower_ in PARTICLES):
-        end += 1
-    while ent.label_ == "PERSON" and start > max(ent.sent.start, ent.start - 2) and first_name(doc[start - 1]):
-        start -= 1
-    if ent.label_ in ("ORG", "FAC") and ent.root.lower_ in POSTED:
-        end = post_end(doc, end)
-    text = doc[start:end].text if (start, end) != (ent.start, ent.end) else ent.text
-    return strip_titles(text) if ent.label_ == "PERSON" or titled(text) else text
-
-
-def post_end(doc, end: int) -> int:
-    """Where the name of a mission that ends at token ``end`` ends with its post: "the Embassy of
-    China" + "in Japan", "China's mission" + "to the European Union"; ``end`` when no post follows."""
-    if end + 1 >= len(doc) or doc[end].lower_ not in ("in", "to"):
-        return end
-    post = next((e for e in doc.ents if e.start in (end + 1, end + 2) and e.label_ in ("GPE", "ORG")
-                 and all(t.lower_ == "the" for t in doc[end + 1:e.start])), None)
-    return post.end if post is not None else end
-
-
-def entity_kind(ent) -> str:
-    """A named entity's type, PERSON where an appositive says it is a person ("Fengshan, a
-    spokesman for ...", "the spokesman, Fengshan,") though the tagger took it for another type."""
-    if ent.label_ == "PERSON" or titled(getattr(ent, "text", "")):
-        return "PERSON"
-    root = ent.root
-    beside = [c for c in root.children if c.dep_ == "appos"] + ([root.head] if root.dep_ == "appos" else [])
-    return "PERSON" if any(b.lower_ in PERSON_NOUNS and pos(b) == "NOUN" for b in beside) else ent.label_
 
 
 def mention(token) -> tuple[str, str]:

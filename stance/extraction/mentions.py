@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stance.extraction.attribution_rules import (DOCUMENT_NOUNS, ENTITY_TYPES, HONORIFICS, ORG_NOUNS, PERSON_NOUNS,
-                                                 POSTED, entity_kind, entity_name, is_reporting, issues, lemma,
-                                                 mention, pos, post_end, posted)
-from stance.extraction.names import title_word, trim_speaker
+from stance.extraction.attribution_rules import DOCUMENT_NOUNS, is_reporting, issues, lemma, mention
+from stance.extraction.entities import ENTITY_TYPES, POSTED, entity_kind, entity_name, pos, post_end, posted
+from stance.extraction.names import HONORIFICS, ORG_NOUNS, PERSON_NOUNS, title_word, trim_speaker
 
 
 def full_name(name: str, earlier: list[str]) -> str:
@@ -166,8 +165,9 @@ def surname_mentions(doc, offset: int, inside, mentions: list[Mention], text: st
     """Mentions of people by a surname the named-entity tagger missed ("Trump caused concern ...",
     after "President-elect Donald Trump"): a capitalised token, outside quotes and entities, that is
     the surname (or a Chinese name's first word) of a person named before it, as that person; and
-    the proper-noun subject of a reporting verb ("Scholz said") whose full name the ``text`` before
-    it gives outside the parsed paragraphs (:func:`name_in_text`). ``mentions`` are sorted by offset."""
+    the capitalised noun subject of a reporting verb ("Scholz said"; "Zelenskyy said", which the
+    tagger may take for a common noun) whose full name the ``text`` before it gives outside the
+    parsed paragraphs (:func:`name_in_text`). ``mentions`` are sorted by offset."""
     people = [m for m in mentions if m.kind == "PERSON" and len(m.text.split()) >= 2]
     short = {w for m in people for w in (m.text.split()[-1], m.text.split()[0]) if len(w) > 2}
     out = []
@@ -181,7 +181,7 @@ def surname_mentions(doc, offset: int, inside, mentions: list[Mention], text: st
             if t.text in short else None
         if full is not None:
             out.append(Mention(at, full.text, "PERSON", full.titles, t.dep_ in ("nsubj", "nsubjpass"), False, reports))
-        elif reports and pos(t) == "PROPN" and len(t.text) > 2 and not title_word(t.text):
+        elif reports and pos(t) in ("PROPN", "NOUN") and len(t.text) > 2 and not title_word(t.text):
             whole = name_in_text(t.text, text[:at])
             if whole.endswith(" " + t.text):  # a surname: "Scholz" as "Olaf Scholz"
                 out.append(Mention(at, whole, "PERSON", "", True, False, True))

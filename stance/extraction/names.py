@@ -31,7 +31,7 @@ PARTICLES = frozenset("von van der den de da di du del della la le al el bin ibn
 
 # words before a name that are not part of it: titles, and (for a first name) dates
 TITLE_WORDS = PERSON_NOUNS | frozenset("""foreign vice senior former acting sen rep gen adm col lt sgt lieutenant
-captain colonel major admiral sergeant marshal officer mr mrs ms dr sir madam""".split())
+captain colonel major admiral commodore brigadier sergeant marshal officer mr mrs ms dr sir madam""".split())
 DATE_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
 may june july august september october november december""".split())
 
@@ -178,10 +178,10 @@ def spelt_alike(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-# a time left at the end of a speaker's words ("a senior official last week")
+# a time left at the end of a speaker's words ("a senior official last week"; the "late" of "late Wednesday")
 TRAILING_TIME = re.compile(r"\s+(?:(?:on|late|early)\s+)?(?:(?:last|this|next|earlier this)\s+(?:week|month|year|weekend|"
                            r"night|morning|afternoon|evening)|yesterday|today|recently|earlier|(?:mon|tues|wednes|thurs|"
-                           r"fri|satur|sun)day)(?:\s*\([^)]{1,30}\))?$", re.IGNORECASE)
+                           r"fri|satur|sun)day)(?:\s*\([^)]{1,30}\))?$|\s+(?:late|early)$", re.IGNORECASE)
 # a dateline before the words ("Nov. 23 (UPI) -- ", "BEIJING, May 26 (Xinhua) -- ") and a participle
 # that opened the sentence ("Speaking at an event, ...")
 _LEADING = re.compile(r"^(?:[^\n]{0,40}?\([\w .-]{2,30}\)\s*(?:--|—|–)\s*|[A-Z][a-z]{4,}ing\s+(?=[A-Z]))")
@@ -194,6 +194,8 @@ def trim_speaker(words: str) -> str:
     ('a senior White House official', 'Yoon')
     >>> trim_speaker("Nov. 23 (UPI) -- China's foreign ministry"), trim_speaker("Speaking Jorge Toledo")
     ("China's foreign ministry", 'Jorge Toledo')
+    >>> trim_speaker("a spokesperson of the Chinese Mission late")
+    'a spokesperson of the Chinese Mission'
     """
     return _LEADING.sub("", TRAILING_TIME.sub("", words))
 
