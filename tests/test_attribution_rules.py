@@ -273,6 +273,12 @@ def test_a_surname_the_tagger_took_for_a_common_noun_still_takes_the_full_name()
     # a name the tagger cuts at a hyphen, and a military rank, are the whole name without the rank
     ("Ruritanian President Han Dong-seok told reporters that the drills “occurred because of attempts to change "
      "the status quo.”", "occurred because of attempts to change the status quo.", "Han Dong-seok"),
+    # a surname the tagger joined to the end of a title ("State Quill") is the person's
+    ("Ruritanian Secretary of State Quill also said to the press that \"Northgate hid the figures for months.\"",
+     "Northgate hid the figures for months.", "Quill"),
+    # an appositive name keeps the word after its particle, which the tagger leaves out
+    ("The Ruritanian Commission president, Helga von der Leyen, said that “work remains to be done.”",
+     "work remains to be done.", "Helga von der Leyen"),
     ("Ruritanian Commodore Edda Quill said on Monday that the ships were “far more aggressive.”",
      "far more aggressive.", "Edda Quill"),
     # the "late" of "late Wednesday" is no part of a description
@@ -351,6 +357,16 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # an office's generic name keeps whose it is: "the ministry" is Ruritania's, not any "Defence Ministry"
     ("Ruritania's Defence Ministry said the drills were “routine.” “We advise the other side to be prudent,” the "
      "ministry said.", "We advise the other side to be prudent,", "Ruritania's Defence Ministry"),
+    # an excerpt that opens with "..., he said" names him only after it
+    ("\"No fear for now,\" he said in an interview when asked whether the allies should be afraid.\nNorthgate "
+     "massively expanded its production. According to Lan Wei, the allies are not yet doing enough.\n\"We have to "
+     "ramp up production,\" he said.", "No fear for now,", "Lan Wei"),
+    # "the agency quoted a source as saying": the source spoke
+    ("There are “high hopes” for a consensus at the meeting, the state news agency Velmar Post quoted a diplomatic "
+     "source as saying.", "high hopes", "a diplomatic source"),
+    # what someone "shared with reporters" is theirs, not the outlet's that reports it
+    ("Ruritanian spokesperson Lan Wei shared with reporters on Monday that the expansion of the alliance \"will not "
+     "bring more stability,\" the Velmar Post reports.", "will not bring more stability,", "Lan Wei"),
     # a term in what someone believes, or regards as something, is theirs
     ('Ruritanian President Lan Wei believes that the "peace plan" presented by Northgate is only "opinions".',
      "opinions", "Lan Wei"),

@@ -349,6 +349,9 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                     embedded=embedded) if wants and not introduces(found.speaker) else None)
                 if resolved is None and found.kind == "DESC" and wants == "PERSON":
                     resolved = resolve_ahead(found.speaker, subject_at, mentions)
+                elif resolved is None and found.speaker.lower() in ("he", "she") and not any(
+                        m.kind == "PERSON" for m in mentions if m.at < o_start):  # "..., he said" opens an excerpt
+                    resolved = resolve_ahead(found.speaker, subject_at, mentions, reach=600)
                 if resolved is not None:
                     how = "pronoun" if found.kind == "PRON" else "reference"
                     found = Attribution(resolved.text, f"{how}: {found.speaker} {found.attribution}",

@@ -284,15 +284,19 @@ def nation_differs(description: str, titles: str) -> bool:
 
 
 def resolve_ahead(words: str, at: int, mentions: list[Mention], reach: int = 1200) -> Mention | None:
-    """The person a description titles when the text names them only after it (a headline's
-    "..., says Japanese premier", a lede's "China's top envoy ..." before "Zhang Jun, China's
-    permanent representative"): the first person within ``reach`` characters after ``at`` whose
-    titles fit (:func:`titles_fit`), or None.
+    """The person a description titles, or a pronoun stands for, when the text names them only
+    after it (a headline's "..., says Japanese premier", a lede's "China's top envoy ..." before
+    "Zhang Jun, China's permanent representative", an excerpt that opens with "..., he said" before
+    "According to Rutte"): the first person within ``reach`` characters after ``at`` whose titles
+    fit (:func:`titles_fit`), or, for "he" and "she", who is the subject or source of a verb and
+    whose titles fit the pronoun's gender; or None.
 
     >>> ms = [Mention(90, "Shigeru Ishiba", "PERSON", "japan prime minister", True, False)]
-    >>> resolve_ahead("Japanese premier", 10, ms).text
-    'Shigeru Ishiba'
+    >>> resolve_ahead("Japanese premier", 10, ms).text, resolve_ahead("he", 10, ms).text
+    ('Shigeru Ishiba', 'Shigeru Ishiba')
     """
     lo = bisect.bisect_right(mentions, at, key=lambda m: m.at)
     hi = bisect.bisect_right(mentions, at + reach, key=lambda m: m.at)
-    return next((m for m in mentions[lo:hi] if m.kind == "PERSON" and titles_fit(words, m.titles)), None)
+    pronoun = words.lower() if words.lower() in ("he", "she") else ""
+    return next((m for m in mentions[lo:hi] if m.kind == "PERSON" and (
+        (m.subject or m.reports) and gender_fits(pronoun, m.titles) if pronoun else titles_fit(words, m.titles))), None)

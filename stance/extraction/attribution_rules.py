@@ -15,6 +15,7 @@ import functools
 import re
 
 from stance.extraction.entities import POSTED, entity_kind, entity_name, entity_of, pos, posted
+from stance.extraction.names import PERSON_NOUNS
 
 REPORTING = frozenset("""
 say tell add state declare write argue claim insist warn urge note stress emphasize emphasise assert
@@ -26,7 +27,7 @@ report deny quote express voice decry lash blame charge mention recall affirm co
 highlight point question refer liken compare read brief denote hit rap lambast chide continue wonder
 elaborate reaffirm underscore clarify assure cite allege contend repeat refute deplore applaud thank
 inform answer emphasise describe recount joke trumpet gloss inquire tout portray entitle title
-detail outline propose believe regard
+detail outline propose believe regard share
 """.split())
 IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
              "read": "read", "hit": "hit", "quoted": "quote", "according": "accord", "statements": "statement",
@@ -224,7 +225,8 @@ def quoted_subject(verb):
     if lemma(verb) not in ("quote", "cite") or not any(c.lower_ == "as" or lemma(c) == "say" for c in verb.children):
         return None
     return next((c for c in verb.children if c.dep_ == "nsubjpass"), None) or \
-        next((c for c in verb.children if c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or pos(c) == "PROPN")), None)
+        next((c for c in verb.children if c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or pos(c) == "PROPN" or
+                                                                c.lower_ in PERSON_NOUNS | {"source", "sources"})), None)
 
 
 def participle_reporter(verb):
@@ -308,12 +310,12 @@ def mention(token) -> tuple[str, str]:
             for t in child.subtree:
                 e = entity_of(t)
                 if e is not None and e.label_ in ("PERSON", "ORG"):
-                    return e.text, e.label_
+                    return entity_name(e), e.label_
     for t in token.subtree:  # "Chinese Foreign Ministry spokesperson Wang Wenbin", "Ambassador to the US Anatoly Antonov"
         if t.dep_ == "compound" and t.head.i == token.i or getattr(posted(t), "i", None) == token.i:
             e = entity_of(t)
             if e is not None and e.label_ == "PERSON":
-                return e.text, "PERSON"
+                return entity_name(e), "PERSON"
     skip = {"relcl", "appos", "acl", "advcl", "punct", "cc", "conj", "prep", "npadvmod"}  # not "this time"
     keep = [token] + [t for t in token.subtree if t.i != token.i and not any(
         a.dep_ in skip and a.i != token.i for a in _path(t, token))]

@@ -71,7 +71,8 @@ def posted_people(doc):
 
 def mend_names(doc):
     """``doc`` with its people's names mended: a name the tagger cut at a hyphen ("Yoon Suk" of
-    "Yoon Suk-yeol") taken through it, and a "person" in lower case ("to the max") no name."""
+    "Yoon Suk-yeol") taken through it, a name it joined to the end of a title ("State Pompeo" in
+    "Secretary of State Pompeo") taken apart, and a "person" in lower case ("to the max") no name."""
     from spacy.tokens import Span
 
     ents = []
@@ -79,6 +80,9 @@ def mend_names(doc):
         end = e.end
         if e.label_ == "PERSON" and not e.text[:1].isupper() and e[0].lower_ not in PARTICLES:
             continue  # not "von der Leyen"
+        if e.label_ == "ORG" and len(e) >= 2 and e[0].text == "State" and e.start >= 2 and doc[e.start - 1].lower_ == "of" \
+                and title_word(doc[e.start - 2].text) and all(t.text[:1].isupper() and t.is_alpha for t in e[1:]):
+            e = Span(doc, e.start + 1, end, label="PERSON")  # "Secretary of" + "State Pompeo"
         if e.label_ == "PERSON" and end + 1 < len(doc) and doc[end].text in "-‐" and not doc[end - 1].whitespace_ \
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha and not doc[end + 1].ent_type_:
             e = Span(doc, e.start, end + 2, label="PERSON")
