@@ -367,6 +367,13 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # what someone "shared with reporters" is theirs, not the outlet's that reports it
     ("Ruritanian spokesperson Lan Wei shared with reporters on Monday that the expansion of the alliance \"will not "
      "bring more stability,\" the Velmar Post reports.", "will not bring more stability,", "Lan Wei"),
+    # "the American": the person of that nation named before, as "the American official" would be
+    ("Armed with opposed demands, Secretary of State Marcus J. Oberlin and Ruritanian Foreign Minister Dmitri "
+     "Volkhov met in Geneva at what the American called a “critical moment.”", "critical moment.", "Marcus J. Oberlin"),
+    # an acronym in brackets does not cut a mission's post from the description
+    ("VELMAR, June 15 -- A spokesperson for the Northgate Mission to the European Union (EU) on June 15 urged the "
+     "alliance to stop hyping up the so-called \"Ruritania threat\" in any form.", "Ruritania threat",
+     "A spokesperson for the Northgate Mission to the European Union"),
     # a term in what someone believes, or regards as something, is theirs
     ('Ruritanian President Lan Wei believes that the "peace plan" presented by Northgate is only "opinions".',
      "opinions", "Lan Wei"),

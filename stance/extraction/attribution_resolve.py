@@ -21,6 +21,8 @@ def description_wants(words: str) -> str | None:
 
     >>> description_wants("he"), description_wants("the alliance"), description_wants("Russia's top diplomat")
     ('PERSON', 'ORG', 'PERSON')
+    >>> description_wants("the American"), description_wants("the Americans")
+    ('PERSON', None)
     """
     low = words.lower().split()
     if not low:
@@ -30,7 +32,9 @@ def description_wants(words: str) -> str | None:
     if low[-1] in ("it", "they", "we"):
         return "ORG" if low[-1] == "it" else "ANY"
     head = _head_noun(words)
-    if head in PERSON_NOUNS:
+    nationality = len(low) == 2 and low[0] == "the" and head[:4] in NATIONS and words.split()[1][:1].isupper() \
+        and not head.endswith("s")
+    if head in PERSON_NOUNS or nationality:  # "the spokesperson", "the American"
         return "PERSON"
     if head in ORG_NOUNS:
         return "ORG"
@@ -271,15 +275,21 @@ korean korea french france german germany british britain indian india taiwanese
 european europe turkish turkey iranian iran israeli israel polish poland canadian canada australian australia""".split())
 
 
+SAME_NATION = {"poli": "pola", "fren": "fran", "fili": "phil"}  # stems that differ: Polish and Poland
+
+
 def nation_differs(description: str, titles: str) -> bool:
     """True when a description names a nation ("the Chinese leader", "Russia's top diplomat") and
     a person's titles name only another ("@russian president"); nations compared by their stem.
 
     >>> nation_differs("the Chinese leader", "@russian president"), nation_differs("the Chinese leader", "@china president")
     (True, False)
+    >>> nation_differs("the Polish", "@poland president")
+    False
     """
-    said = {w[1:5] for w in titles.split() if w.startswith("@")}
-    named = {w.lower()[:4] for w in re.findall(r"\b[A-Z][a-z]+", description) if w.lower() not in ("the", "this", "that")}
+    said = {SAME_NATION.get(w[1:5], w[1:5]) for w in titles.split() if w.startswith("@")}
+    named = {SAME_NATION.get(w.lower()[:4], w.lower()[:4]) for w in re.findall(r"\b[A-Z][a-z]+", description)
+             if w.lower() not in ("the", "this", "that")}
     return bool(said) and bool(named) and not said & named and bool(named & NATIONS)
 
 

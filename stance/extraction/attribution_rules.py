@@ -303,6 +303,9 @@ def mention(token) -> tuple[str, str]:
         after = entity_of(token.doc[ent.end])  # "White House ... Coordinator for Strategic Communications" + "John Kirby"
         if after is not None and after.label_ == "PERSON" and after.start == ent.end:
             return entity_name(after), "PERSON"
+    if ent is not None and ent.label_ == "NORP" and len(ent) == 1 and token.i == ent.start and token.i > 0 \
+            and token.doc[token.i - 1].lower_ == "the" and not token.text.endswith("s"):
+        return f"the {token.text}", "DESC"  # "what the American called": a person, as "the American official"
     if ent is not None:
         return entity_name(ent), entity_kind(ent)
     for child in token.children:  # "the spokesperson, Mao Ning," / "A rival paper, the Northgate Observer,"
@@ -322,11 +325,11 @@ def mention(token) -> tuple[str, str]:
     # "the spokesperson for the ministry": one short prepositional phrase stays
     preps = [c for c in token.children if c.dep_ == "prep" and (c.lower_ in ("of", "for", "at", "from") or
                                                                  c.lower_ in ("in", "to") and token.lower_ in POSTED)]
-    if preps and len(list(preps[0].subtree)) <= 5:
-        keep += list(preps[0].subtree)
+    if preps and len(_phrase(preps[0])) <= 5:
+        keep += _phrase(preps[0])
         post = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "to") and c.i > preps[0].i]
-        if post and any(t.lower_ in POSTED for t in preps[0].subtree) and len(list(post[0].subtree)) <= 5:
-            keep += list(post[0].subtree)  # "a spokesperson for the Chinese Mission to the EU"
+        if post and any(t.lower_ in POSTED for t in preps[0].subtree) and len(_phrase(post[0])) <= 5:
+            keep += _phrase(post[0])  # "a spokesperson for the Chinese Mission to the EU"
     text = token.doc.text  # nothing across a line break (a headline above, a caption below)
     line_start = text.rfind("\n", 0, token.idx) + 1
     line_end = text.find("\n", token.idx)
@@ -335,6 +338,13 @@ def mention(token) -> tuple[str, str]:
     words = " ".join(t.text for t in keep if not t.is_space)
     words = re.sub(r"\s+([’']s)\b", r"\1", words).strip(" ,;:")
     return words, "DESC"
+
+
+def _phrase(prep) -> list:
+    """A prepositional phrase's tokens up to an acronym in brackets ("to the European Union (EU)")."""
+    words = list(prep.subtree)
+    cut = next((k for k, t in enumerate(words) if t.text == "(" and k > 1), len(words))
+    return words[:cut]
 
 
 def _path(t, top):
