@@ -374,6 +374,14 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     ("VELMAR, June 15 -- A spokesperson for the Northgate Mission to the European Union (EU) on June 15 urged the "
      "alliance to stop hyping up the so-called \"Ruritania threat\" in any form.", "Ruritania threat",
      "A spokesperson for the Northgate Mission to the European Union"),
+    # ", as he argues" after the words: "he", never "as he"
+    ("Columnist Lan Wei wrote about the strait in the Velmar Post on Monday.\n\nIn the piece, Lan Wei urges "
+     "Northgate to replace its claim with the assertion that it is safeguarding the \"free world\", as he argues that "
+     "this better portrays its policy.", "free world", "Lan Wei"),
+    # a white paper "(recently) released by" an office is that office's writing
+    ("The 2023 defense white paper recently released by the Ruritanian government says Ruritania plans to raise "
+     "spending to \"fundamentally strengthen its defense forces\" over five years.",
+     "fundamentally strengthen its defense forces", "the Ruritanian government"),
     # a term in what someone believes, or regards as something, is theirs
     ('Ruritanian President Lan Wei believes that the "peace plan" presented by Northgate is only "opinions".',
      "opinions", "Lan Wei"),

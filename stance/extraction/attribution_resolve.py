@@ -99,10 +99,12 @@ def document_owner(description: str) -> str:
     ('Pentagon', '', 'China')
     >>> document_owner("The South China Morning Post")  # a name, not a post
     ''
+    >>> document_owner("The 2023 defense white paper recently released by the Ruritanian government")
+    'the Ruritanian government'
     """
     by = re.search(r"\b(?:released|issued|published|written|signed)\s+by\s+(.+)$", description)
-    if by and _head_noun(description.split(" by ")[0]) in DOCUMENT_NOUNS | {"paper"}:
-        return by.group(1)
+    if by and _head_noun(re.sub(r"(?:\s+\w+ly)*\s*$", "", description[:by.start()])) in DOCUMENT_NOUNS | {"paper"}:
+        return by.group(1)  # "the white paper (recently) released by ..."
     words = description.split()
     if len(words) < 2 or _head_noun(description) not in DOCUMENT_NOUNS or _head_noun(description) != words[-1]:
         return ""

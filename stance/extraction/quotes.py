@@ -70,7 +70,7 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
     only a shorter description inside it, or nothing; then the parse's description; else empty,
     with a reason."""
     from stance.extraction.attribution import NAMED, full_name, is_name_like
-    from stance.extraction.attribution_resolve import can_speak
+    from stance.extraction.attribution_resolve import can_speak, document_owner
     from stance.extraction.names import fullest_name, names_a_person
 
     if parsed.speaker and parsed.kind in NAMED:
@@ -83,6 +83,9 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
         rule_speaker = fullest_name(rule_speaker, list(parsed.people))
     rule_ok = bool(rule_speaker) and is_name_like(rule_speaker) and can_speak(rule_speaker)
     if rule_ok and (not parsed.speaker or parsed.speaker.lower() in rule_speaker.lower()):
+        owner = document_owner(rule_speaker)  # "the white paper released by the Japanese government"
+        if owner:
+            return owner, f"the writing of: {rule_speaker} {rule_attribution}", ""
         return rule_speaker, rule_attribution, ""
     if parsed.speaker:
         return parsed.speaker, parsed.attribution, ""

@@ -105,7 +105,7 @@ _PASSIVE = re.compile(rf"\b(?:is|are|was|were|been|being|be|aptly|widely|often|o
 PRONOUNS = {"he", "she", "they", "it", "i", "we", "you", "his", "her", "their", "its"}
 _LEAD = re.compile(r"^(?:(?:however|but|and|meanwhile|then|yet|so|still|moreover|also|now|later|earlier|"
                    r"separately|similarly|likewise|instead|indeed|after|before|when|while|since|until|because|"
-                   r"although|though|once|whereas)\s+)+", re.IGNORECASE)
+                   r"although|though|once|whereas|as)\s+)+", re.IGNORECASE)
 _LEAD_PHRASE = re.compile(r"^(?:in\s+(?:a|an|its|his|her|their|the)\s+(?:[\w-]+\s+){0,3}?(?:" + _NOUNS +
                           r")(?:\s+(?:on|to|at|from)\s+[\w’'-]+(?:\s+\w+)?)?\s+"
                           r"|(?:on|in|at|during|by)\s+(?:[A-Z][\w-]*|\d+|the\s+\w+)(?:\s+\d{1,2})?(?:,?\s+\d{4})?\s+"
@@ -132,8 +132,8 @@ def clean_speaker(np: str) -> str:
 
     >>> clean_speaker("On Tuesday the foreign ministry spokesperson also")
     'the foreign ministry spokesperson'
-    >>> clean_speaker("The ministry's statement"), clean_speaker("Aptly")
-    ('The ministry', '')
+    >>> clean_speaker("The ministry's statement"), clean_speaker("Aptly"), clean_speaker("as he")
+    ('The ministry', '', 'he')
     """
     np = re.sub(r"\s+", " ", np).strip(" ,;:—–-\t\n•·▪●")
     np = _LEAD.sub("", np)
