@@ -42,7 +42,7 @@ from stance.extraction.attribution_discourse import discourse_speaker, first_utt
 from stance.extraction.attribution_resolve import (can_speak, description_wants, document_owner, introduces, is_specific,
                                                    resolve, resolve_ahead)
 from stance.extraction.attribution_rules import RELATIVE, author_of, lemma, mention, reporting_verb, subject_of
-from stance.extraction.entities import ENTITY_TYPES, NAMED, mend_names, pos, posted_people
+from stance.extraction.entities import ENTITY_TYPES, NAMED, mend_names, pos
 from stance.extraction.mentions import (Mention, _mentions, clean_name, complete_names, full_name, issuers, name_in_text,
                                         surname_mentions)
 from stance.extraction.names import HONORIFICS, fullest_name, is_outlet, names_a_person, strip_titles
@@ -288,7 +288,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     spans = [(a, max(b, _tail_end(text, q[3]))) for (a, b), q in zip(sentences, quotes)]
     lead = text.find("\n", 0, LEAD) if "\n" in text[:LEAD] else min(len(text), LEAD)
     ranges = windows([(0, lead)] + spans, text) if spans else []
-    docs = list(zip(ranges, map(lambda d: mend_names(posted_people(d)), nlp.pipe(text[a:b] for a, b in ranges))))
+    docs = list(zip(ranges, map(mend_names, nlp.pipe(text[a:b] for a, b in ranges))))
     range_starts = [a for a, _ in ranges]  # merged windows: sorted, not overlapping
     token_starts = [[t.idx for t in d] for _, d in docs]
     mentions = sorted((m for (a, _), d in docs for m in _mentions(d, a, inside) + issuers(d, a, inside)),

@@ -280,6 +280,12 @@ european europe turkish turkey iranian iran israeli israel polish poland canadia
 SAME_NATION = {"poli": "pola", "fren": "fran", "fili": "phil"}  # stems that differ: Polish and Poland
 
 
+def _nation(word: str) -> str:
+    """The stem a nation's name and adjective share ("Polish", "poland" -> "pola")."""
+    stem = word.lower()[:4]
+    return SAME_NATION.get(stem, stem)
+
+
 def nation_differs(description: str, titles: str) -> bool:
     """True when a description names a nation ("the Chinese leader", "Russia's top diplomat") and
     a person's titles name only another ("@russian president"); nations compared by their stem.
@@ -289,9 +295,8 @@ def nation_differs(description: str, titles: str) -> bool:
     >>> nation_differs("the Polish", "@poland president")
     False
     """
-    said = {SAME_NATION.get(w[1:5], w[1:5]) for w in titles.split() if w.startswith("@")}
-    named = {SAME_NATION.get(w.lower()[:4], w.lower()[:4]) for w in re.findall(r"\b[A-Z][a-z]+", description)
-             if w.lower() not in ("the", "this", "that")}
+    said = {_nation(w[1:]) for w in titles.split() if w.startswith("@")}
+    named = {_nation(w) for w in re.findall(r"\b[A-Z][a-z]+", description) if w.lower() not in ("the", "this", "that")}
     return bool(said) and bool(named) and not said & named and bool(named & NATIONS)
 
 

@@ -1,6 +1,6 @@
 """The tagger's tokens and named entities, read for attribution: the coarse part of speech
 (:func:`pos`), the entities mended where the small English model errs (people given with their
-post, names cut at a hyphen: :func:`posted_people`, :func:`mend_names`), and an entity's name and
+post, names cut at a hyphen or joined to a title: :func:`mend_names`), and an entity's name and
 kind as a speaker (:func:`entity_name`, :func:`entity_kind`). Pure functions over spaCy tokens.
 """
 from __future__ import annotations
@@ -10,7 +10,6 @@ from stance.extraction.names import (ORG_NOUNS, PARTICLES, PERSON_NOUNS, first_n
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
 NAMED = ENTITY_TYPES  # what a resolved or named speaker is
-
 
 
 def pos(token) -> str:
@@ -70,11 +69,13 @@ def posted_people(doc):
 
 
 def mend_names(doc):
-    """``doc`` with its people's names mended: a name the tagger cut at a hyphen ("Yoon Suk" of
-    "Yoon Suk-yeol") taken through it, a name it joined to the end of a title ("State Pompeo" in
-    "Secretary of State Pompeo") taken apart, and a "person" in lower case ("to the max") no name."""
+    """``doc`` with its people's names mended: people given with their post (:func:`posted_people`),
+    a name the tagger cut at a hyphen ("Yoon Suk" of "Yoon Suk-yeol") taken through it, a name it
+    joined to the end of a title ("State Pompeo" in "Secretary of State Pompeo") taken apart, and a
+    "person" in lower case ("to the max") no name."""
     from spacy.tokens import Span
 
+    doc = posted_people(doc)
     ents = []
     for e in doc.ents:
         end = e.end
