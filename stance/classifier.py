@@ -252,7 +252,7 @@ class Classifier:
         return pred
 
     def fit(self, data, scheme: str | Path | Scheme = "stance", *, gold: str, target_col: str | None = None,
-            text_col: str = "text") -> "Classifier":
+            text_col: str = "text", finetune: bool = False) -> "Classifier":
         """Adapt ``scheme`` to a corpus with a few labelled statements (4 to 32 per label).
 
         Embedding backend only. Two stages, each kept only when it beats not adapting in
@@ -260,9 +260,14 @@ class Classifier:
         zero-shot probabilities (a temperature and one bias per label), then a prototype per
         label (the mean embedding of its labelled statements) blended in by a weight chosen the
         same way; with 8 or more per label, a correction to the zero-shot log-probabilities learnt
-        from the embeddings competes with them by cross-validation. Later :meth:`classify` calls with this scheme
+        from the embeddings competes with them by cross-validation. ``finetune=True`` (8 or more per
+        label) adds the same
+        correction on an encoder fine-tuned contrastively on the labelled rows (SetFit-style,
+        :mod:`stance.finetune`; about a minute per fold on a laptop CPU for 16 per label, five
+        fine-tunes in all). Later :meth:`classify` calls with this scheme
         use the adapted model (their provenance says so); :meth:`save_fitted` writes the state
-        as JSON. ``fitted_`` maps scheme names to their state.
+        as JSON (and a fine-tuned encoder as safetensors beside it). ``fitted_`` maps scheme names
+        to their state.
 
         >>> import pandas as pd
         >>> labelled = pd.DataFrame({"text": ["Lying thugs and puppets.", "Bloodthirsty vassals of the empire.",
@@ -276,7 +281,7 @@ class Classifier:
         """
         from stance.fewshot import fit
 
-        state = fit(self, data, scheme, gold=gold, target_col=target_col, text_col=text_col)
+        state = fit(self, data, scheme, gold=gold, target_col=target_col, text_col=text_col, finetune=finetune)
         self.fitted_ = {**getattr(self, "fitted_", {}), state.scheme: state}
         return self
 

@@ -112,7 +112,7 @@ def predict(clf, texts: list, sch: Scheme, targets: list[str | None], *, progres
         pieces = list(dict.fromkeys(p for k in unique for p in parts_of[k]))
         found = cached_scores(clf, pieces, sch, target, progress)
         if fewshot is not None:
-            adapted = fewshot.adapt(np.stack([found[k] for k in pieces]), clf.backend_.encode(pieces, progress=False))
+            adapted = fewshot.adapt(np.stack([found[k] for k in pieces]), fewshot.embed(pieces, clf.backend_))
             found = dict(zip(pieces, adapted))
         combined = {k: combine(np.stack([found[p] for p in parts_of[k]]), sch.multi_label) for k in unique}
         probs[rows] = np.stack([combined[k] for k in group])

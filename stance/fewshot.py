@@ -1,34 +1,26 @@
-"""Few-shot adaptation of a scheme with a handful of labelled statements (4 to 32 per label).
+"""Few-shot adaptation of a scheme with a handful of labelled statements (4 to 64 per label).
 
-Two stages, each kept only when it clearly helps (see below):
+Candidates, each kept only when it clearly helps:
 
-1. **Recalibration.** The zero-shot probabilities ``p0`` become ``softmax(a * log p0 + c)``: a
-   temperature ``a`` and one bias per label ``c`` (``n_labels + 1`` numbers, fitted by maximum
-   likelihood with a weak pull towards ``a = 1, c = 0``). This is what an uncalibrated scheme
-   needs most: zero-shot scores whose labels sit at different baselines (Zhao et al. 2021,
-   "Calibrate before use"). For an embedding model it is the same as refitting the scheme's
-   scale and offsets (:mod:`stance.calibrate`) on the labelled rows.
-2. **Prototypes.** Each label gets a prototype: the normalised mean embedding of its labelled
-   statements. Log-probabilities get ``weight * scale * (similarity to each prototype, centred)``.
+1. **Recalibration**: ``softmax(a * log p0 + c)`` of the zero-shot probabilities ``p0``, a
+   temperature and one bias per label fitted by maximum likelihood with a weak pull towards
+   ``a = 1, c = 0`` (Zhao et al. 2021, "Calibrate before use").
+2. **Prototypes** on top: the normalised mean embedding of each label's statements, whose
+   centred similarities are added to the log-probabilities with a weight.
+   Each stage is kept only when its leave-one-out log-likelihood beats not adapting by more
+   than ``margin`` (default :data:`MARGIN`) standard errors of the per-statement difference:
+   with a handful of examples a lucky draw otherwise makes the adapted model worse.
+3. With :data:`HEAD_MIN_PER_LABEL` or more per label, a **correction** to the zero-shot
+   log-probabilities learnt from the embeddings (:func:`fit_residual`), whose L2 penalty pulls
+   it back to the scheme: it keeps what a trained scheme head knows (a head fitted from scratch
+   on 48 rows forgets it). It competes with the blend of 1 and 2 by cross-validation on the
+   labelled rows (:func:`choose_method`); on request (``finetune=True``), so does the same
+   correction on the embeddings of an encoder fine-tuned contrastively on the labelled rows
+   (:mod:`stance.finetune`, SetFit-style).
 
-Each stage is chosen by leave-one-out likelihood on the labelled statements themselves, and
-conservatively: the recalibration, or a prototype weight above 0, is kept only when its
-leave-one-out log-likelihood beats not adapting by more than ``margin`` (default
-:data:`MARGIN`) standard errors of the per-statement difference; otherwise that stage is left
-out, and with both left out the classifier is the zero-shot one. With a handful of examples
-the likelihood is noisy, and without this rule a lucky draw makes the adapted model worse.
-The fitted state is a few numbers and one vector per label, stored as JSON (no pickle).
-
-With :data:`HEAD_MIN_PER_LABEL` or more statements per label, a third candidate competes with
-this blend by cross-validation on the labelled rows (:func:`choose_method`): a correction to the
-zero-shot log-probabilities learnt from the embeddings (:func:`fit_residual`), whose L2 penalty
-pulls it back to the zero-shot scheme. It keeps what a trained scheme head knows and moves it
-only as far as the labelled rows show (a head fitted from scratch on 48 rows forgets it).
-
-How much it helps, honestly measured: :func:`learning_curve` (cross-validated, see
-``benchmarks/fewshot.py`` and the README). Against true zero-shot (no labelled data used) the
-recalibration gains clearly on the tone scheme; the shipped calibration of the built-in schemes,
-fitted on 320 labelled dev statements of the same genre, is not beaten by 8 per label.
+The fitted state is a few numbers and vectors per label, stored as JSON (no pickle), and a tuned
+encoder as safetensors beside it. How much it helps: :func:`stance.learning.learning_curve`,
+``benchmarks/adaptation.py`` and ``benchmarks/fewshot_targets.py``.
 """
 from __future__ import annotations
 
@@ -160,9 +152,22 @@ class FewShot:
     loo_accuracy: dict = field(default_factory=dict)
     temperature: float = 1.0  # recalibration: softmax(temperature * log p0 + bias)
     bias: list = field(default_factory=list)  # one per label; empty: none
-    method: str = "blend"  # "blend" (recalibration + prototypes), "residual" (fit_residual) or "head" (fit_head)
+    method: str = "blend"  # "blend", "residual", "finetune" (residual on a tuned encoder), "head" (format 3)
     head: dict = field(default_factory=dict)  # the head's arrays (mean, scale, weight, bias) and l2
     cv: dict = field(default_factory=dict)  # cross-validated macro-F1 of each candidate method
+    encoder_file: str = ""  # method "finetune": the tuned encoder's weights (safetensors) and their SHA-256
+    encoder_sha256: str = ""
+    encoder: object = field(default=None, repr=False, compare=False)  # the tuned encoder, once fitted or loaded
+
+    def embed(self, texts: list[str], backend) -> np.ndarray:
+        """The embeddings :meth:`adapt` reads: the backend's, or the fine-tuned encoder's."""
+        if self.method != "finetune":
+            return backend.encode(texts, progress=False)
+        from stance.finetune import encode, load_encoder
+
+        if self.encoder is None:
+            self.encoder = load_encoder(backend.model, self.encoder_file, self.encoder_sha256)
+        return encode(self.encoder, texts)
 
     def adapt(self, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
         """Adapted probabilities for texts with zero-shot probabilities ``p0`` and these embeddings."""
@@ -176,6 +181,7 @@ class FewShot:
                 "weight": self.weight, "scale": self.scale, "n_per_label": self.n_per_label,
                 "loo_accuracy": self.loo_accuracy, "temperature": self.temperature,
                 "bias": [float(b) for b in self.bias], "method": self.method, "cv": self.cv,
+                "encoder_file": self.encoder_file, "encoder_sha256": self.encoder_sha256,
                 "head": {k: (np.round(np.asarray(v, dtype=float), 7).tolist() if k != "l2" else v)
                          for k, v in self.head.items()},
                 "prototypes": np.round(self.prototypes, 7).tolist()}
@@ -188,7 +194,7 @@ class FewShot:
                    float(d["weight"]), float(d["scale"]), dict(d.get("n_per_label", {})),
                    dict(d.get("loo_accuracy", {})), float(d.get("temperature", 1.0)),
                    [float(b) for b in d.get("bias", [])], d.get("method", "blend"), dict(d.get("head", {})),
-                   dict(d.get("cv", {})))
+                   dict(d.get("cv", {})), d.get("encoder_file", ""), d.get("encoder_sha256", ""))
 
     def summary(self) -> dict:
         """What a results table's provenance records."""
@@ -291,12 +297,15 @@ def residual_probabilities(head: dict, p0: np.ndarray, embeddings: np.ndarray) -
 
 
 def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int,
-                  margin: float = MARGIN, weights=WEIGHTS) -> tuple[str, float | None, dict]:
+                  margin: float = MARGIN, weights=WEIGHTS, tune=None) -> tuple[str, float | None, dict]:
     """Which adaptation to keep, by stratified cross-validation (:data:`CV_FOLDS` folds) on the
     labelled rows: the blend (:func:`adapt_arrays`) or a correction to the zero-shot scores
-    (:func:`fit_residual`) with one of :data:`RESIDUAL_L2`. Returns ``(method, l2, cv)`` where
-    ``cv`` maps each candidate to its cross-validated macro-F1; with fewer than
-    :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend."""
+    (:func:`fit_residual`) with one of :data:`RESIDUAL_L2`, on the embeddings or, when ``tune``
+    is given, also on those of an encoder fine-tuned on each fold's training rows (``tune(rows)``
+    returns the tuned encoder and the embeddings of all labelled rows under it). Returns
+    ``(method, l2, cv)`` where ``cv`` maps each candidate to its cross-validated macro-F1; with
+    fewer than :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend. Ties go to the blend,
+    then to the packaged encoder, then to the strongest pull."""
     from stance.evaluate import macro_f1
     from stance.heads import stratified_folds
 
@@ -304,35 +313,45 @@ def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_label
     if np.bincount(y, minlength=n_labels).min() < HEAD_MIN_PER_LABEL:
         return "blend", None, {}
     fold = stratified_folds(y, CV_FOLDS)
+    methods = ("residual", "finetune") if tune is not None else ("residual",)
     pred = {"blend": np.empty(len(y), dtype=int),
-            **{f"residual l2={l2}": np.empty(len(y), dtype=int) for l2 in RESIDUAL_L2}}
+            **{f"{m} l2={l2}": np.empty(len(y), dtype=int) for m in methods for l2 in RESIDUAL_L2}}
     for f in range(CV_FOLDS):
         tr, te = fold != f, fold == f
         temperature, bias, protos, weight, _ = adapt_arrays(p0[tr], embeddings[tr], y[tr], n_labels, margin, weights)
         pred["blend"][te] = blend(recalibrate(p0[te], temperature, bias), embeddings[te] @ protos.T, weight).argmax(1)
-        for l2 in RESIDUAL_L2:
-            head = fit_residual(p0[tr], embeddings[tr], y[tr], n_labels, l2)
-            pred[f"residual l2={l2}"][te] = residual_probabilities(head, p0[te], embeddings[te]).argmax(1)
+        for m in methods:
+            emb = embeddings if m == "residual" else tune(np.flatnonzero(tr))[1]
+            for l2 in RESIDUAL_L2:
+                head = fit_residual(p0[tr], emb[tr], y[tr], n_labels, l2)
+                pred[f"{m} l2={l2}"][te] = residual_probabilities(head, p0[te], emb[te]).argmax(1)
     cv = {name: round(macro_f1(y, p, labels=list(range(n_labels))), 4) for name, p in pred.items()}
-    strength = lambda name: float(name.split("=")[1]) if "=" in name else np.inf  # noqa: E731
-    best = max(cv, key=lambda name: (cv[name], strength(name)))  # ties: the blend, then the strongest pull
-    return ("blend", None, cv) if best == "blend" else ("residual", float(best.split("=")[1]), cv)
+    cost = {"blend": 0, "residual": 1, "finetune": 2}
+    best = max(cv, key=lambda name: (cv[name], -cost[name.split()[0]], float(name.partition("=")[2] or 0)))
+    return ("blend", None, cv) if best == "blend" else (best.split()[0], float(best.split("=")[1]), cv)
 
 
 def adapt_any(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int, margin: float = MARGIN,
-              weights=WEIGHTS) -> dict:
+              weights=WEIGHTS, tune=None) -> dict:
     """The adaptation :func:`choose_method` picks, fitted on all labelled rows, as
-    :class:`FewShot` fields (``method``, ``head``, ``cv``, the blend's numbers)."""
-    method, l2, cv = choose_method(p0, embeddings, y, n_labels, margin, weights)
+    :class:`FewShot` fields (``method``, ``head``, ``cv``, the blend's numbers, and ``encoder``:
+    the tuned encoder when the method is ``"finetune"``, else None)."""
+    method, l2, cv = choose_method(p0, embeddings, y, n_labels, margin, weights, tune)
     temperature, bias, prototypes, weight, accuracy = adapt_arrays(p0, embeddings, y, n_labels, margin, weights)
-    head = fit_residual(p0, embeddings, y, n_labels, l2) if method == "residual" else {}
+    encoder, head = None, {}
+    if method == "finetune":
+        encoder, tuned = tune(np.arange(len(y)))
+        head = fit_residual(p0, tuned, y, n_labels, l2)
+    elif method == "residual":
+        head = fit_residual(p0, embeddings, y, n_labels, l2)
     return {"method": method, "head": head, "cv": cv, "temperature": temperature, "bias": [float(b) for b in bias],
-            "prototypes": prototypes, "weight": weight, "loo_accuracy": accuracy}
+            "prototypes": prototypes, "weight": weight, "loo_accuracy": accuracy, "encoder": encoder}
 
 
 def adapted_probabilities(fitted: dict, p0: np.ndarray, embeddings: np.ndarray, scale: float = SCALE) -> np.ndarray:
-    """Probabilities under the fields :func:`adapt_any` returns (or a :class:`FewShot`'s)."""
-    if fitted["method"] == "residual":
+    """Probabilities under the fields :func:`adapt_any` returns (or a :class:`FewShot`'s); for the
+    method ``"finetune"``, ``embeddings`` are the tuned encoder's (:meth:`FewShot.embed`)."""
+    if fitted["method"] in ("residual", "finetune"):
         return residual_probabilities(fitted["head"], p0, embeddings)
     if fitted["method"] == "head":  # files of format 3
         return head_probabilities(fitted["head"], p0, embeddings)
@@ -372,26 +391,41 @@ def _zero_shot(clf, sch, table, target_col, text_col) -> tuple[np.ndarray, np.nd
 
 
 def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None, text_col: str = "text",
-        weights=WEIGHTS, margin: float = MARGIN) -> FewShot:
+        weights=WEIGHTS, margin: float = MARGIN, finetune: bool = False) -> FewShot:
     """Fit a :class:`FewShot` for ``scheme`` on labelled rows (see :meth:`stance.Classifier.fit`);
     ``margin`` as in :func:`choose_recalibration` and :func:`fit_arrays`."""
+    from stance.core import normalise_text
+    from stance.finetune import tuner
+
     sch, table, y, counts = _labelled(clf, data, scheme, gold, text_col)
     names = list(sch.label_names)
     if counts.min() < 2:
         raise InputError(f"few-shot needs at least 2 labelled statements per label; got "
                          f"{dict(zip(names, counts.tolist()))}")
     p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
-    fitted = adapt_any(p0, emb, y, len(names), margin, weights)
-    return FewShot(sch.name, names, clf.backend_.name, fitted["prototypes"], fitted["weight"], SCALE,
-                   dict(zip(names, counts.tolist())), fitted["loo_accuracy"], fitted["temperature"],
-                   fitted["bias"], fitted["method"], fitted["head"], fitted["cv"])
+    texts = [normalise_text(t) for t in table[text_col]]
+    tune = tuner(clf.backend_.model, texts, y, clf.progress) if finetune else None
+    fitted = adapt_any(p0, emb, y, len(names), margin, weights, tune)
+    state = FewShot(sch.name, names, clf.backend_.name, fitted["prototypes"], fitted["weight"], SCALE,
+                    dict(zip(names, counts.tolist())), fitted["loo_accuracy"], fitted["temperature"],
+                    fitted["bias"], fitted["method"], fitted["head"], fitted["cv"])
+    state.encoder = fitted["encoder"]
+    return state
 
 
 def save(states: dict[str, FewShot], path: str | Path) -> Path:
-    """Write fitted few-shot states to a JSON file."""
+    """Write fitted few-shot states to a JSON file; a fine-tuned encoder goes beside it, as
+    ``<name>.<scheme>.safetensors``."""
+    from stance.finetune import keep_encoder
     from stance.io import write_text
 
-    return write_text(path, json.dumps({"format": FORMAT, "schemes": {k: v.to_dict() for k, v in states.items()}}))
+    path, payload = Path(path), {}
+    for name, state in states.items():
+        payload[name] = state.to_dict()
+        if state.method == "finetune":
+            weights = path.with_name(f"{path.stem}.{name}.safetensors")
+            payload[name].update(encoder_file=weights.name, encoder_sha256=keep_encoder(state, weights))
+    return write_text(path, json.dumps({"format": FORMAT, "schemes": payload}))
 
 
 def load(path: str | Path) -> dict[str, FewShot]:
@@ -405,4 +439,8 @@ def load(path: str | Path) -> dict[str, FewShot]:
         raise InputError(f"few-shot file {str(path)!r} is not valid JSON: {exc}") from None
     if d.get("format") not in FORMATS:
         raise InputError(f"{str(path)!r} is not a stance few-shot file (format {d.get('format')!r})")
-    return {k: FewShot.from_dict(v) for k, v in d["schemes"].items()}
+    states = {k: FewShot.from_dict(v) for k, v in d["schemes"].items()}
+    for state in states.values():
+        if state.encoder_file:  # found next to the JSON file, wherever it was moved to
+            state.encoder_file = str(path.parent / state.encoder_file)
+    return states

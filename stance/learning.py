@@ -11,7 +11,8 @@ from stance.fewshot import MARGIN, _labelled, _zero_shot, adapt_any, adapted_pro
 
 def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draws: int = 10,
                    calibrate_on=None, uncalibrated: bool = False, target_col: str | None = None,
-                   text_col: str = "text", seed: int = 0, margin: float = MARGIN) -> pd.DataFrame:
+                   text_col: str = "text", seed: int = 0, margin: float = MARGIN,
+                   finetune: bool = False) -> pd.DataFrame:
     """Zero-shot vs few-shot macro-F1 for ``k`` labelled statements per label, over random draws.
 
     For each ``k`` and draw: ``k`` statements per label are drawn from ``data``, few-shot
@@ -26,7 +27,8 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
     zero-shot baseline is scored in-sample and the comparison is unfair to few-shot.
     ``uncalibrated=True`` instead drops the scheme's calibration for the model, so that the
     baseline is zero-shot in the strict sense: no labelled statement used at all. Either drops
-    the scheme's trained head (:mod:`stance.heads`) for the model too.
+    the scheme's trained head (:mod:`stance.heads`) for the model too. ``finetune``: as in
+    :meth:`stance.Classifier.fit` (minutes per draw on a CPU).
 
     Returns one row per (k, draw): ``scheme``, ``k``, ``draw``, ``n_test``, ``zero_shot``,
     ``few_shot`` (macro-F1 on the rows not drawn), the fitted blend ``weight`` and whether the
@@ -42,7 +44,9 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
     """
     from dataclasses import replace
 
+    from stance.core import normalise_text
     from stance.evaluate import macro_f1
+    from stance.finetune import encode, tuner
 
     sch, table, y, counts = _labelled(clf, data, scheme, gold, text_col)
     names = list(sch.label_names)
@@ -67,6 +71,7 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
                               fitted_on="calibrate_on")
         sch = replace(sch, calibration={**sch.calibration, clf.backend_.name: cal})
     p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
+    texts = [normalise_text(t) for t in table[text_col]]
     rng = np.random.default_rng(seed)
     rows = []
     for k in ks:
@@ -74,8 +79,11 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
             train = np.concatenate([rng.choice(np.flatnonzero(y == j), k, replace=False)
                                     for j in range(len(names))])
             test = np.setdiff1d(np.arange(len(y)), train)
-            fitted = adapt_any(p0[train], emb[train], y[train], len(names), margin)
-            adapted = adapted_probabilities(fitted, p0[test], emb[test])
+            tune = tuner(clf.backend_.model, [texts[i] for i in train], y[train], clf.progress) if finetune else None
+            fitted = adapt_any(p0[train], emb[train], y[train], len(names), margin, tune=tune)
+            tuned = fitted["encoder"]
+            emb_test = emb[test] if tuned is None else encode(tuned, [texts[i] for i in test])
+            adapted = adapted_probabilities(fitted, p0[test], emb_test)
             gold_test = [names[i] for i in y[test]]
             rows.append({"scheme": sch.name, "k": k, "draw": draw, "n_test": len(test),
                          "zero_shot": macro_f1(gold_test, [names[i] for i in p0[test].argmax(1)], labels=names),
@@ -100,7 +108,7 @@ def summarise_curve(curve: pd.DataFrame) -> pd.DataFrame:
     d = curve.assign(gain=curve["few_shot"] - curve["zero_shot"], win=curve["few_shot"] > curve["zero_shot"],
                      tie=curve["few_shot"] == curve["zero_shot"], loss=curve["few_shot"] < curve["zero_shot"],
                      adapted=(curve["weight"] > 0) | curve.get("recalibrated", False)
-                     | (curve["method"].isin(["head", "residual"]) if "method" in curve else False))
+                     | (curve["method"].isin(["head", "residual", "finetune"]) if "method" in curve else False))
     return d.groupby(["scheme", "k"], sort=False).agg(
         draws=("draw", "size"), zero_shot=("zero_shot", "mean"), zero_shot_sd=("zero_shot", "std"),
         few_shot=("few_shot", "mean"), few_shot_sd=("few_shot", "std"), gain=("gain", "mean"),
