@@ -84,9 +84,9 @@ def main() -> None:
             alone = ""
             if args.finetune:
                 encoder = fitted["encoder"] if fitted["encoder"] is not None else tune(np.arange(len(pick)))[0]
-                head = fit_residual(p0[pick], encode(encoder, picked), yt[pick], k, 3.0)
+                correction = fit_residual(p0[pick], encode(encoder, picked), yt[pick], k, 3.0)
                 scores["finetune l2=3 alone"].append(macro_f1(
-                    yt[test], residual_probabilities(head, p0[test], encode(encoder, tested)).argmax(1),
+                    yt[test], residual_probabilities(correction, p0[test], encode(encoder, tested)).argmax(1),
                     labels=list(range(k))))
                 alone = f", fine-tune alone {scores['finetune l2=3 alone'][-1]:.3f}"
             print(f"  {target:<18} draw {draw}: {len(test)} test rows, zero-shot {zero:.3f}, adapted {adapted:.3f} "

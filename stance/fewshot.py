@@ -402,6 +402,9 @@ def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None,
     if counts.min() < 2:
         raise InputError(f"few-shot needs at least 2 labelled statements per label; got "
                          f"{dict(zip(names, counts.tolist()))}")
+    if finetune and counts.min() < HEAD_MIN_PER_LABEL:
+        raise InputError(f"finetune=True needs at least {HEAD_MIN_PER_LABEL} labelled statements per label, to "
+                         f"cross-validate it; got {dict(zip(names, counts.tolist()))}: label more, or drop finetune")
     p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
     texts = [normalise_text(t) for t in table[text_col]]
     tune = tuner(clf.backend_.model, texts, y, clf.progress) if finetune else None

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from stance.errors import InputError
-from stance.fewshot import MARGIN, _labelled, _zero_shot, adapt_any, adapted_probabilities
+from stance.fewshot import HEAD_MIN_PER_LABEL, MARGIN, _labelled, _zero_shot, adapt_any, adapted_probabilities
 
 
 def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draws: int = 10,
@@ -56,6 +56,9 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
                          f"to score; got ks={ks} with {dict(zip(names, counts.tolist()))}")
     if target_col is None and sch.target_aware and "target" in table.columns:
         target_col = "target"
+    if finetune and min(ks) < HEAD_MIN_PER_LABEL:
+        raise InputError(f"finetune=True needs k of at least {HEAD_MIN_PER_LABEL} per label, to cross-validate it; "
+                         f"got ks={ks}")
     if calibrate_on is not None and uncalibrated:
         raise InputError("pass calibrate_on= or uncalibrated=True, not both")
     if uncalibrated or calibrate_on is not None:  # the trained head was fitted on labelled rows too

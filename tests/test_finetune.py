@@ -99,5 +99,9 @@ def test_fit_with_finetune_cross_validates_it_and_a_tuned_state_saves_loads_and_
     with pytest.raises(stance.StanceError, match="SHA-256 .* the file was changed"):
         stance.Classifier(progress=False).load_fitted(moved / "tone.json").classify(test, scheme="tone")
     weights.unlink()
+    with pytest.raises(stance.StanceError, match="finetune=True needs at least 8 labelled statements per label"):
+        fitted.fit(train.groupby("gold_tone").head(7), scheme="tone", gold="gold_tone", finetune=True)
+    with pytest.raises(stance.StanceError, match="finetune=True needs k of at least 8"):
+        stance.learning_curve(fitted, train, "tone", gold="gold_tone", ks=(4,), finetune=True)
     with pytest.raises(stance.StanceError, match="fine-tuned encoder .* is missing"):
         stance.Classifier(progress=False).load_fitted(moved / "tone.json").classify(test, scheme="tone")
