@@ -86,6 +86,10 @@ def classifier_spec(clf) -> dict:
                 revision=clf.revision, trust_remote_code=clf.trust_remote_code, precision=clf.precision,
                 cache=clf.cache, cache_dir=cache_dir)
     fitted = {name: state.to_dict() for name, state in sorted(getattr(clf, "fitted_", {}).items())}
+    unsaved = [name for name, state in fitted.items() if state["method"] == "finetune" and not state["encoder_file"]]
+    if unsaved:
+        raise InputError(f"the fine-tuned encoder of {choices(unsaved)} is only in memory: call "
+                         f"clf.save_fitted('fewshot.json') first, so that each Dask worker can load it")
     return {"init": init, "fitted": fitted}
 
 

@@ -418,7 +418,7 @@ def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None,
 
 def save(states: dict[str, FewShot], path: str | Path) -> Path:
     """Write fitted few-shot states to a JSON file; a fine-tuned encoder goes beside it, as
-    ``<name>.<scheme>.safetensors``."""
+    ``<name>.<scheme>.safetensors``, and its state points there from then on (for Dask workers)."""
     from stance.finetune import keep_encoder
     from stance.io import write_text
 
@@ -427,7 +427,8 @@ def save(states: dict[str, FewShot], path: str | Path) -> Path:
         payload[name] = state.to_dict()
         if state.method == "finetune":
             weights = path.with_name(f"{path.stem}.{name}.safetensors")
-            payload[name].update(encoder_file=weights.name, encoder_sha256=keep_encoder(state, weights))
+            state.encoder_sha256, state.encoder_file = keep_encoder(state, weights), str(weights.resolve())
+            payload[name].update(encoder_file=weights.name, encoder_sha256=state.encoder_sha256)
     return write_text(path, json.dumps({"format": FORMAT, "schemes": payload}))
 
 

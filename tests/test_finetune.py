@@ -9,6 +9,7 @@ import pytest
 
 import stance
 from stance import finetune as ft
+from stance.daskrun import classifier_spec, from_spec
 from stance.fewshot import CV_FOLDS, RESIDUAL_L2, adapt_any, fit_residual
 
 
@@ -80,7 +81,11 @@ def test_fit_with_finetune_cross_validates_it_and_a_tuned_state_saves_loads_and_
     state.method, state.head = "finetune", fit_residual(p0, ft.encode(state.encoder, texts), y, 4, 3.0)
     out = fitted.classify(test, scheme="tone")
     assert out.attrs["stance"]["runs"]["tone"]["fewshot"]["method"] == "finetune"
+    with pytest.raises(stance.StanceError, match="only in memory: call clf.save_fitted"):
+        classifier_spec(fitted)  # a Dask worker could not load it
     path = fitted.save_fitted(tmp_path / "tone.json")
+    worker = from_spec(stance.Classifier, classifier_spec(fitted))  # what a Dask worker builds: reads the file
+    assert np.allclose(worker.classify(test, scheme="tone")["tone_p_hostile"], out["tone_p_hostile"], atol=1e-5)
     saved = json.loads(path.read_text())["schemes"]["tone"]
     assert saved["encoder_file"] == "tone.tone.safetensors" and len(saved["encoder_sha256"]) == 64
     moved = tmp_path / "moved"
