@@ -260,14 +260,13 @@ class Classifier:
         zero-shot probabilities (a temperature and one bias per label), then a prototype per
         label (the mean embedding of its labelled statements) blended in by a weight chosen the
         same way; with 8 or more per label, a correction to the zero-shot log-probabilities learnt
-        from the embeddings competes with them by cross-validation. ``finetune=True`` (8 or more per
-        label) adds the same
-        correction on an encoder fine-tuned contrastively on the labelled rows (SetFit-style,
-        :mod:`stance.finetune`; about a minute per fold on a laptop CPU for 16 per label, five
-        fine-tunes in all). Later :meth:`classify` calls with this scheme
+        from the embeddings competes with them by cross-validation. ``finetune=True`` (8 or more
+        per label) adds the same correction on an encoder fine-tuned contrastively on the
+        labelled rows (SetFit-style, :mod:`stance.finetune`; five fine-tunes, a minute or two
+        each on a laptop CPU for 16 per label). Later :meth:`classify` calls with this scheme
         use the adapted model (their provenance says so); :meth:`save_fitted` writes the state
-        as JSON (and a fine-tuned encoder as safetensors beside it). ``fitted_`` maps scheme names
-        to their state.
+        as JSON (and a fine-tuned encoder as safetensors beside it). ``fitted_`` maps scheme
+        names to their state.
 
         >>> import pandas as pd
         >>> labelled = pd.DataFrame({"text": ["Lying thugs and puppets.", "Bloodthirsty vassals of the empire.",
