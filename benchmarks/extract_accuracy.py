@@ -16,6 +16,7 @@ import fnmatch
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,29 @@ def scores(found: pd.DataFrame, gold: pd.DataFrame) -> dict[str, dict]:
             for part, g in gold.groupby("split")}
 
 
+def by_text(found: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Per text: statements and terms scored, and how many of each have the right speaker."""
+    from stance.evaluate import extraction_scores
+
+    rows = []
+    for file, g in gold.groupby("file"):
+        s = extraction_scores(found[found["file"] == file].reset_index(drop=True), g.reset_index(drop=True))
+        rows.append({"file": file, "statements": s["statements"], "terms": s["terms"],
+                     "statements_ok": round(s["statements"] * np.nan_to_num(s["statements_right"])),
+                     "terms_ok": round(s["terms"] * np.nan_to_num(s["terms_right"]))})
+    return pd.DataFrame(rows)
+
+
+def text_bootstrap(counts: pd.DataFrame, kind: str, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% interval of the share of ``kind`` ("statements" or "terms") with the right speaker,
+    resampling whole texts (quotes in one text share its style, so they are not independent)."""
+    rng = np.random.default_rng(seed)
+    ok, n = counts[f"{kind}_ok"].to_numpy(float), counts[kind].to_numpy(float)
+    draws = rng.integers(0, len(counts), size=(n_boot, len(counts)))
+    shares = ok[draws].sum(1) / np.maximum(n[draws].sum(1), 1)
+    return float(np.quantile(shares, 0.025)), float(np.quantile(shares, 0.975))
+
+
 def line(part: str, s: dict) -> str:
     return (f"{part:<8} {s['gold']:4d} gold quotes in {s['texts']:2d} texts: found {s['recall']:.3f}; speakers right "
             f"{s['statements_right']:.3f} of {s['statements']} statements, {s['terms_right']:.3f} of {s['terms']} terms; "
@@ -64,6 +88,9 @@ def main() -> None:
     for part, s in result.items():
         s["texts"] = gold[gold["split"] == part]["file"].nunique()
         print(line(part, s))
+        counts = by_text(found, gold[gold["split"] == part])
+        (sl, sh), (tl, th) = text_bootstrap(counts, "statements"), text_bootstrap(counts, "terms")
+        print(f"{'':<8} 95% intervals, whole texts resampled: statements [{sl:.3f}, {sh:.3f}], terms [{tl:.3f}, {th:.3f}]")
     print(f"({len(gold['file'].unique())} texts scored; the whole folder extracted in {seconds:.1f} s)")
     if args.misses:
         from stance.evaluate import same_speaker
