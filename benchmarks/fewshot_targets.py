@@ -27,7 +27,7 @@ from stance import Classifier  # noqa: E402
 from stance.evaluate import macro_f1  # noqa: E402
 from stance.core import normalise_text  # noqa: E402
 from stance.fewshot import adapt_any, adapted_probabilities, fit_residual, residual_probabilities  # noqa: E402
-from stance.finetune import encode, tuner  # noqa: E402
+from stance.finetune import tuner  # noqa: E402
 from stance.heads import balanced_weights, fit_standardised, softmax  # noqa: E402
 from stance.schemes import load_scheme  # noqa: E402
 
@@ -73,9 +73,9 @@ def main() -> None:
             pick = np.concatenate([rng.choice(np.flatnonzero(yt == c), args.k, replace=False) for c in range(k)])
             test = np.setdiff1d(np.arange(len(idx)), pick)
             picked, tested = [texts[idx[i]] for i in pick], [texts[idx[i]] for i in test]
-            tune = tuner(clf.backend_.model, picked, yt[pick]) if args.finetune else None
+            tune = tuner(clf.backend_, picked, yt[pick]) if args.finetune else None
             fitted = adapt_any(p0[pick], et[pick], yt[pick], k, tune=tune)
-            e_test = et[test] if fitted["encoder"] is None else encode(fitted["encoder"], tested)
+            e_test = et[test] if fitted["encoder"] is None else clf.backend_.encode(tested, False, fitted["encoder"])
             zero = macro_f1(yt[test], p0[test].argmax(1), labels=list(range(k)))
             adapted = macro_f1(yt[test], adapted_probabilities(fitted, p0[test], e_test).argmax(1),
                                labels=list(range(k)))
@@ -84,9 +84,9 @@ def main() -> None:
             alone = ""
             if args.finetune:
                 encoder = fitted["encoder"] if fitted["encoder"] is not None else tune(np.arange(len(pick)))[0]
-                correction = fit_residual(p0[pick], encode(encoder, picked), yt[pick], k, 3.0)
+                correction = fit_residual(p0[pick], clf.backend_.encode(picked, False, encoder), yt[pick], k, 3.0)
                 scores["finetune l2=3 alone"].append(macro_f1(
-                    yt[test], residual_probabilities(correction, p0[test], encode(encoder, tested)).argmax(1),
+                    yt[test], residual_probabilities(correction, p0[test], clf.backend_.encode(tested, False, encoder)).argmax(1),
                     labels=list(range(k))))
                 alone = f", fine-tune alone {scores['finetune l2=3 alone'][-1]:.3f}"
             print(f"  {target:<18} draw {draw}: {len(test)} test rows, zero-shot {zero:.3f}, adapted {adapted:.3f} "

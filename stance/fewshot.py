@@ -163,11 +163,11 @@ class FewShot:
         """The embeddings :meth:`adapt` reads: the backend's, or the fine-tuned encoder's."""
         if self.method != "finetune":
             return backend.encode(texts, progress=False)
-        from stance.finetune import encode, load_encoder
+        from stance.finetune import load_encoder
 
         if self.encoder is None:
             self.encoder = load_encoder(backend.model, self.encoder_file, self.encoder_sha256)
-        return encode(self.encoder, texts)
+        return backend.encode(texts, progress=False, model=self.encoder)
 
     def adapt(self, p0: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
         """Adapted probabilities for texts with zero-shot probabilities ``p0`` and these embeddings."""
@@ -407,7 +407,7 @@ def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None,
                          f"cross-validate it; got {dict(zip(names, counts.tolist()))}: label more, or drop finetune")
     p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
     texts = [normalise_text(t) for t in table[text_col]]
-    tune = tuner(clf.backend_.model, texts, y, clf.progress) if finetune else None
+    tune = tuner(clf.backend_, texts, y, clf.progress) if finetune else None
     fitted = adapt_any(p0, emb, y, len(names), margin, weights, tune)
     state = FewShot(sch.name, names, clf.backend_.name, fitted["prototypes"], fitted["weight"], SCALE,
                     dict(zip(names, counts.tolist())), fitted["loo_accuracy"], fitted["temperature"],

@@ -59,10 +59,10 @@ def finetune(base, texts: list[str], y: np.ndarray, *, seed: int = 0, lr: float 
     ``max_pairs`` pairs, default :data:`MAX_PAIRS`). ``base`` is left as it was.
 
     >>> from stance import Classifier
-    >>> base = Classifier(progress=False).load().backend_.model
-    >>> tuned = finetune(base, ["We condemn this.", "We deplore it.", "We welcome this.", "A fine step."],
+    >>> backend = Classifier(progress=False).load().backend_
+    >>> tuned = finetune(backend.model, ["We condemn this.", "We deplore it.", "We welcome this.", "A fine step."],
     ...                  np.array([0, 0, 1, 1]), max_pairs=16)
-    >>> tuned is not base and encode(tuned, ["We condemn this."]).shape == (1, 384)
+    >>> tuned is not backend.model and backend.encode(["We condemn this."], False, tuned).shape == (1, 384)
     True
     """
     import torch
@@ -95,24 +95,15 @@ def finetune(base, texts: list[str], y: np.ndarray, *, seed: int = 0, lr: float 
     return model
 
 
-def tuner(base, texts: list[str], y: np.ndarray, progress: bool = False):
-    """``tune(rows)`` for :func:`stance.fewshot.adapt_any`: an encoder fine-tuned on those rows of
-    ``texts`` (labelled ``y``), and the embeddings of all ``texts`` under it."""
+def tuner(backend, texts: list[str], y: np.ndarray, progress: bool = False):
+    """``tune(rows)`` for :func:`stance.fewshot.adapt_any`: a copy of the embedding ``backend``'s
+    model fine-tuned on those rows of ``texts`` (labelled ``y``), and the embeddings of all ``texts``
+    under it (encoded by the backend, at its precision)."""
     def tune(rows: np.ndarray):
-        encoder = finetune(base, [texts[i] for i in rows], np.asarray(y)[rows], progress=progress)
-        return encoder, encode(encoder, texts)
+        encoder = finetune(backend.model, [texts[i] for i in rows], np.asarray(y)[rows], progress=progress)
+        return encoder, backend.encode(texts, progress=False, model=encoder)
 
     return tune
-
-
-def encode(model, texts: list[str], batch_size: int = 64) -> np.ndarray:
-    """L2-normalised embeddings of ``texts`` under ``model`` (float64, one row per text)."""
-    import torch
-
-    with torch.inference_mode():
-        emb = model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                           show_progress_bar=False)
-    return np.asarray(emb, dtype=np.float64)
 
 
 def save_encoder(model, path: str | Path) -> str:

@@ -46,7 +46,7 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
 
     from stance.core import normalise_text
     from stance.evaluate import macro_f1
-    from stance.finetune import encode, tuner
+    from stance.finetune import tuner
 
     sch, table, y, counts = _labelled(clf, data, scheme, gold, text_col)
     names = list(sch.label_names)
@@ -82,10 +82,10 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
             train = np.concatenate([rng.choice(np.flatnonzero(y == j), k, replace=False)
                                     for j in range(len(names))])
             test = np.setdiff1d(np.arange(len(y)), train)
-            tune = tuner(clf.backend_.model, [texts[i] for i in train], y[train], clf.progress) if finetune else None
+            tune = tuner(clf.backend_, [texts[i] for i in train], y[train], clf.progress) if finetune else None
             fitted = adapt_any(p0[train], emb[train], y[train], len(names), margin, tune=tune)
             tuned = fitted["encoder"]
-            emb_test = emb[test] if tuned is None else encode(tuned, [texts[i] for i in test])
+            emb_test = emb[test] if tuned is None else clf.backend_.encode([texts[i] for i in test], False, tuned)
             adapted = adapted_probabilities(fitted, p0[test], emb_test)
             gold_test = [names[i] for i in y[test]]
             rows.append({"scheme": sch.name, "k": k, "draw": draw, "n_test": len(test),

@@ -111,12 +111,15 @@ class EmbeddingBackend:
     def provenance(self) -> dict:
         return model_provenance(self)
 
-    def encode(self, texts: list[str], progress: bool | None = None) -> np.ndarray:
-        """L2-normalised embeddings, one row per text."""
+    def encode(self, texts: list[str], progress: bool | None = None, model=None) -> np.ndarray:
+        """L2-normalised embeddings, one row per text; ``model``: another ``SentenceTransformer`` to run
+        instead of the loaded one (a fine-tuned copy, :mod:`stance.finetune`), batched and at the
+        precision of this backend."""
         import torch
 
-        with torch.inference_mode(), precision_context(self.model.device, self.precision):
-            emb = self.model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+        model = self.model if model is None else model
+        with torch.inference_mode(), precision_context(model.device, self.precision):
+            emb = model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
                                     normalize_embeddings=True,
                                     show_progress_bar=self.progress if progress is None else progress)
         return np.asarray(emb, dtype=np.float64)
