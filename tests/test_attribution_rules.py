@@ -327,6 +327,22 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # a dateline is not part of the speaker
     ("BEIJING, Nov. 23 (Velmar Wire) -- Ruritania's foreign ministry said on Tuesday that Northgate must "
      "“stop making provocations” in the strait.", "stop making provocations", "Ruritania's foreign ministry"),
+    # "he" is never a person the text names with a woman's given name
+    ("President Dan Volkhov met reporters after Foreign Minister Jen Quill had spoken. Quill said the talks "
+     "were useful. He said the plan was “final and fair”.", "final and fair", "Dan Volkhov"),
+    # "the statement" is whoever issued it ("a statement issued by ..."), though another spoke since
+    ("In a statement issued on Sunday by the Ruritanian Ministry of Defence, the government criticised the drills."
+     "\n\nPresident Lan Wei also said the drills could lead to “confrontation.”\n\nThe statement warned of "
+     "“reflexive countermeasures” to defend the country.", "reflexive countermeasures",
+     "the Ruritanian Ministry of Defence"),
+    # a bullet, and a title such as "Speaker", are no part of a name
+    ("Leaders met in Velmar.\n\n  • Lan Wei said “this is a victory for all of us.”",
+     "this is a victory for all of us.", "Lan Wei"),
+    ("“Nobody can tell me where to go,” Speaker Dan Volkhov told reporters.", "Nobody can tell me where to go,",
+     "Dan Volkhov"),
+    # a page that lost the space after a closing straight quote still closes it there
+    ('Lan Wei said that "we stand ready to talk, but we will not wait."Lan Wei added that "the door is open."',
+     "the door is open.", "Lan Wei"),
     # a headline's quoted words with no speaker there are whoever the article quotes saying them
     ("A call for ‘balanced’ and ‘stable’ ties with Ruritania\n\nCommission President Edda Quill met the "
      "premier on Monday. Ties must be “balanced and stable,” Quill told reporters.", "stable", "Edda Quill"),

@@ -12,7 +12,7 @@ import re
 
 from stance.extraction.attribution_rules import ALIASES, DOCUMENT_NOUNS
 from stance.extraction.mentions import Mention
-from stance.extraction.names import MEDIA_NOUNS, ORG_NOUNS, PERSON_NOUNS, is_outlet
+from stance.extraction.names import MEDIA_NOUNS, ORG_NOUNS, PERSON_NOUNS, is_female, is_outlet
 
 
 
@@ -227,7 +227,10 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     if not pronoun and head:
         return _description(words, head, wants, earlier)
     kin = [m for m in earlier if (m.kind in fits and (m.kind != "DESC" or m.speaker)
-                                  or wants == "PERSON" and _unnamed_person(m)) and gender_fits(words.lower(), m.titles)]
+                                  or wants == "PERSON" and _unnamed_person(m)) and gender_fits(words.lower(), m.titles)
+           and not (words.lower() in MALE and m.kind == "PERSON" and is_female(m.text))]
+    if words.lower() in FEMALE and any(m.kind == "PERSON" and is_female(m.text) for m in kin):
+        kin = [m for m in kin if m.kind == "PERSON" and is_female(m.text)]  # "she": a woman the text names
     here = before if sentence is None else sentence
     for ok in (lambda m: m.subject and not m.reported and m.at >= here, lambda m: embedded and m.at >= here,
                lambda m: m.speaker or m.reports, lambda m: m.subject):
@@ -265,8 +268,8 @@ def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> M
                                                                       or m.text in names)]
     if named:
         return named[0]
-    if head in DOCUMENT_NOUNS:  # "the statement said": whoever issued the last one
-        issued = [m for m in earlier if m.speaker]
+    if head in DOCUMENT_NOUNS:  # "the statement said": whoever issued the last one, else the latest speaker
+        issued = [m for m in earlier if m.issued] or [m for m in earlier if m.speaker]
         return issued[0] if issued else None
     return None
 

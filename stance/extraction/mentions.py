@@ -60,10 +60,10 @@ def name_in_text(name: str, before: str) -> str:
 def clean_name(text: str) -> str:
     """A name without a leading title word, a trailing possessive or a trailing time.
 
-    >>> clean_name("Mr. Blinken's"), clean_name("a senior White House official last week")
-    ('Blinken', 'a senior White House official')
+    >>> clean_name("Mr. Blinken's"), clean_name("a senior White House official last week"), clean_name("• Zelenskiy")
+    ('Blinken', 'a senior White House official', 'Zelenskiy')
     """
-    text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t"))
+    text = re.sub(r"[’']s$", "", text.strip(" ,;:\n\t•·▪●"))
     return HONORIFICS.sub("", trim_speaker(text))
 
 
@@ -123,7 +123,7 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
 def issuers(doc, offset: int, inside) -> list[Mention]:
     """Who issued a writing, as speakers a later "the statement said" can stand for: the subject of
     a verb that issues one ("The Chinese Foreign Ministry's spokesperson issued remarks on
-    Saturday"), outside quotes."""
+    Saturday"), or its agent ("a statement issued on Sunday by the Ministry of Defence"), outside quotes."""
     out = []
     for verb in doc:
         if pos(verb) != "VERB" or not issues(verb):
@@ -132,6 +132,9 @@ def issuers(doc, offset: int, inside) -> list[Mention]:
         writing = next((c for c in [*verb.children, *doc[verb.i + 1:verb.i + 4]] if (c.dep_ == "dobj" or c.i > verb.i)
                         and pos(c) == "NOUN" and (lemma(c) in DOCUMENT_NOUNS or c.lower_ in ("remarks", "paper"))), None)
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if verb.dep_ == "acl" and lemma(verb.head) in DOCUMENT_NOUNS:  # the writing it describes, issued by someone
+            writing = verb.head
+            subject = next((g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
         if writing is None or subject is None or inside(subject.idx + offset):
             continue
         words, kind = mention(subject)

@@ -29,9 +29,33 @@ HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNO
 PARTICLES = frozenset("von van der den de da di du del della la le al el bin ibn ter ten dos das".split())
 
 
+# given names of women in public life, and whole names where the given name comes last or is not
+# telling (East Asian names): a pronoun's gender where no title says it ("he" is never Jen Psaki)
+FEMALE_GIVEN = frozenset("""jen jennifer karine karoline carolyn caroline kaja ursula annalena penny liz elizabeth kamala
+nancy victoria hillary condoleezza madeleine theresa angela giorgia sanae yoko melanie mélanie chrystia linda samantha
+gina janet katherine kathy avril wendy catherine sanna mette ingrida roberta margrethe kristi tulsi marine elisabeth
+julia kristalina agnès christine federica helga jacinda julie anne anna maria olena iryna yulia natalia svetlana
+valentina margarita lyudmila ella margaret mary susan sarah emily emma laura lisa karen amy ann rachel claire tammy
+marsha elise nikki heather jessica michelle stephanie rebecca deborah hanna hannah jill melania ivanka marise sophie
+ségolène alexandria jacqueline vlora viola zuzana maia salome kersti marie nathalie ilhan""".split())
+FEMALE_NAMES = frozenset("""hua chunying|mao ning|zhu fenglian|tsai ing-wen|hsiao bi-khim|fu ying|wu yi|takaichi sanae
+|kamikawa yoko|park geun-hye|kang kyung-wha|choe son hui|kim yo jong""".replace("\n", "").split("|"))
+
+
+def is_female(name: str) -> bool:
+    """True for a person's name the text gives that names a woman by :data:`FEMALE_GIVEN` or
+    :data:`FEMALE_NAMES` (no guess for any other name).
+
+    >>> is_female("Jen Psaki"), is_female("Mao Ning"), is_female("Joe Biden"), is_female("Psaki")
+    (True, True, False, False)
+    """
+    words = name.lower().split()
+    return len(words) >= 2 and (words[0] in FEMALE_GIVEN or " ".join(words) in FEMALE_NAMES)
+
+
 # words before a name that are not part of it: titles, and (for a first name) dates
 TITLE_WORDS = PERSON_NOUNS | frozenset("""foreign vice senior former acting sen rep gen adm col lt sgt lieutenant
-captain colonel major admiral commodore brigadier sergeant marshal officer mr mrs ms dr sir madam""".split())
+captain colonel major admiral commodore brigadier sergeant marshal officer mr mrs ms dr sir madam speaker""".split())
 DATE_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
 may june july august september october november december""".split())
 

@@ -66,6 +66,8 @@ def _can_open(text: str, i: int, mark: str) -> bool:
 def _can_close(text: str, i: int, mark: str) -> bool:
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
+    if before in ".!?" and after.isupper():  # a page that lost the space after it: 'a wrong signal."Lin Jian added'
+        return True
     return not before.isspace() and not _is_word(after)
 
 
