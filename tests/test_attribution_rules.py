@@ -343,9 +343,6 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # a page that lost the space after a closing straight quote still closes it there
     ('Lan Wei said that "we stand ready to talk, but we will not wait."Lan Wei added that "the door is open."',
      "the door is open.", "Lan Wei"),
-    # a headline's quoted words with no speaker there are whoever the article quotes saying them
-    ("A call for ‘balanced’ and ‘stable’ ties with Ruritania\n\nCommission President Edda Quill met the "
-     "premier on Monday. Ties must be “balanced and stable,” Quill told reporters.", "stable", "Edda Quill"),
     # a lede's words are the person's who, the next paragraph says, made the remarks
     ("Northgate urges Ruritania to stop arms sales: spokesperson\n\nNorthgate on Monday urged Ruritania to "
      "avoid “treading further down the wrong path.”\n\nForeign ministry spokesperson Dmitri Volkhov made the "

@@ -38,8 +38,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from stance.extraction.attribution_discourse import (discourse_speaker, first_utterer, header_speaker, headline_echo,
-                                                     is_headline, line_of, remarks_makers)
+from stance.extraction.attribution_discourse import discourse_speaker, first_utterer, header_speaker, remarks_makers
 from stance.extraction.attribution_resolve import (can_speak, description_wants, document_owner, introduces, is_specific,
                                                    resolve, resolve_ahead)
 from stance.extraction.attribution_rules import RELATIVE, author_of, lemma, mention, reporting_verb, subject_of
@@ -404,14 +403,6 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     for k, maker in remarks_makers(text, [q[2] for q in quotes], [r.kind for r in results]).items():
         results[k] = Attribution(maker, f"{results[k].speaker or 'the lede'}'s words: {maker} made the remarks",
                                  kind="PERSON", people=results[k].people)
-    for k, found in enumerate(results):  # a headline's words that the article quotes someone saying
-        if not found.speaker and not found.context and found.kind != "NONE" and is_headline(text, quotes[k][2]):
-            body = [j for j in range(len(quotes)) if quotes[j][2] > line_of(text, quotes[k][2])[1]]
-            echo = headline_echo(text[quotes[k][0]:quotes[k][1]], [text[quotes[j][0]:quotes[j][1]] for j in body],
-                                 [(results[j].speaker, results[j].kind) for j in body])
-            if echo is not None:
-                results[k] = Attribution(echo[0], "the headline repeats words the article gives to their speaker",
-                                         kind=echo[1], people=found.people)
     people = [m.text for m in mentions if m.kind == "PERSON"]
     for found in results:  # each person by the fullest name the text gives ("Von der Leyen", "Ursula von der Leyen")
         if found.speaker and (found.kind == "PERSON" or names_a_person(found.speaker, people)):

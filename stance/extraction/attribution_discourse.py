@@ -193,24 +193,6 @@ def first_utterer(words: str, earlier: list[str], speakers: list[tuple[str, str]
     return None
 
 
-def headline_echo(words: str, later: list[str], speakers: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """``(speaker, kind)`` of the first quote of the article (``later``, with their ``speakers``)
-    that holds a headline's quoted ``words`` whole, case and spacing aside, when it has a speaker:
-    the headline repeats that speaker's words ("EU seeks 'balanced' ties" ... von der Leyen said
-    ties must be "balanced and stable"); else None.
-
-    >>> headline_echo("balanced", ["ties must be balanced and stable", "balanced"],
-    ...               [("Ursula von der Leyen", "PERSON"), ("", "")])
-    ('Ursula von der Leyen', 'PERSON')
-    """
-    key = " ".join(re.findall(r"\w+", words.lower()))
-    for quote, (speaker, kind) in zip(later, speakers):
-        said = " ".join(re.findall(r"\w+", quote.lower()))
-        if key and speaker and re.search(rf"(?:^| ){re.escape(key)}(?: |$)", said):
-            return speaker, kind
-    return None
-
-
 _ROLE_WORDS = r"(?:[Ss]pokes(?:person|man|woman)|Minister|Ambassador|Embassy|Ministry|Mission|Consulate|Office|Council)"
 _TITLED = r"(?:[A-Z][\w.’'-]*|of|the|in|to|for|and)"  # a title-case name: "Spokesperson of the Chinese Embassy in the US"
 _HEADER = re.compile(  # "Embassy Spokesperson's Remarks on ...", "Remarks by Spokesperson of ... on ...", "X Spokesperson on ..."
