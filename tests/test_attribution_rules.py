@@ -327,6 +327,10 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # a dateline is not part of the speaker
     ("BEIJING, Nov. 23 (Velmar Wire) -- Ruritania's foreign ministry said on Tuesday that Northgate must "
      "“stop making provocations” in the strait.", "stop making provocations", "Ruritania's foreign ministry"),
+    # "the former prime minister" is not the one the text titles prime minister now
+    ("“It was a big success,” Dan Volkhov told Northgate Prime Minister Lan Wei.\nSecretary General Edda Quill "
+     "said the goal was vital. “There is no alternative,” the former Northgate prime minister told reporters.",
+     "There is no alternative,", "Edda Quill"),
     # "he" is never a person the text names with a woman's given name
     ("President Dan Volkhov met reporters after Foreign Minister Jen Quill had spoken. Quill said the talks "
      "were useful. He said the plan was “final and fair”.", "final and fair", "Dan Volkhov"),

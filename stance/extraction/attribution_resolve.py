@@ -173,14 +173,18 @@ def titles_fit(description: str, titles: str) -> bool:
 
 def rank_differs(description: str, titles: str) -> bool:
     """True when a person's titles hold the description's own title with a rank it lacks ("Russian
-    Foreign Minister" and "deputy foreign minister"); a generic description ("the senior diplomat")
-    fits any rank.
+    Foreign Minister" and "deputy foreign minister"), or lack one it has: a former holder of the
+    office is not the one the text titles with it now ("the former Dutch prime minister" and "Dutch
+    Prime Minister Dick Schoof"); a generic description ("the senior diplomat") fits any rank.
 
     >>> rank_differs("Russian Foreign Minister", "deputy foreign minister"), rank_differs("the diplomat", "deputy minister")
     (True, False)
+    >>> rank_differs("the former Dutch prime minister", "dutch prime minister")
+    True
     """
     words = set(titles.replace("-", " ").split())
-    return _head_noun(description) in words and bool(words & RANKS - set(description.lower().replace("-", " ").split()))
+    own = set(description.lower().replace("-", " ").split())
+    return _head_noun(description) in words and bool(words & RANKS - own or own & {"former", "ex"} - words)
 
 
 def _unnamed_person(m: Mention) -> bool:
