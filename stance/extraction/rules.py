@@ -208,6 +208,8 @@ def speaker_after(tail: str) -> tuple[str, str] | None:
     ('the envoy (synthetic)', 'told')
     >>> speaker_after(" invasion of Ukraine") is None
     True
+    >>> speaker_after(", stated the Secretary General of the alliance, Edda Quill, in Brussels.")
+    ('Edda Quill', 'stated')
     """
     m = re.match(r"[\s,.!?…—–-]*", tail)
     rest = tail[m.end():]
@@ -219,6 +221,9 @@ def speaker_after(tail: str) -> tuple[str, str] | None:
         stop = _NP_STOP.search(np_text)
         cut = min([stop.start()] + [i for i in (np_text.find(c) for c in ",.;:!?“”\"") if i >= 0])
         speaker = clean_speaker(np_text[:cut])
+        name = re.match(r",\s+((?:[A-Z][\w’'.-]+\s+){1,3}[A-Z][\w’'.-]+)\s*[,.]", np_text[cut:])
+        if name and re.match(r"(?:the|a|an)\s", speaker, re.IGNORECASE):  # "said the spokesperson, Mao Ning,"
+            speaker = name.group(1)
         if speaker and speaker.split()[0].lower() not in ("that", "to", "by", "it"):
             return speaker, v.group(0).strip().lower()
     n = re.match(rf"([^,.;:!?“”\"]{{1,100}}?)\s+(?:{_VERB_WORDS})\b", rest)
