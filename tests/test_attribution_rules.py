@@ -327,6 +327,9 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # a dateline is not part of the speaker
     ("BEIJING, Nov. 23 (Velmar Wire) -- Ruritania's foreign ministry said on Tuesday that Northgate must "
      "“stop making provocations” in the strait.", "stop making provocations", "Ruritania's foreign ministry"),
+    # a paragraph that opens with a straight quote and a stray space still opens a quote there
+    ('Leaders met in Velmar.\n\n" We also agree that the door is open," Lan Wei added.',
+     "We also agree that the door is open,", "Lan Wei"),
     # a description after the verb gives way to the name in apposition to it
     ('At the summit, the allies will "send a strong message of support", stated the Secretary General of the '
      'alliance, Edda Quill, in Velmar.', "send a strong message of support", "Edda Quill"),

@@ -59,6 +59,8 @@ def _can_open(text: str, i: int, mark: str) -> bool:
         return True  # directional marks (“ « 「 ...) always open
     if mark in SINGLE:
         return (before in _OPEN_BEFORE or before == '"') and (after.isalpha() or after in "“\"")
+    if before == "\n" and after == " " and text[i + 2:i + 3].isalnum():
+        return True  # a paragraph that opens with a straight quote and a stray space: '" We also agree ...'
     return not after.isspace() and (before in _OPEN_BEFORE or before in "\"'" or not _is_word(before)
                                      or bool(_CJK.match(before)))
 
@@ -130,7 +132,8 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             mark, j = stack.pop()
             limit = MAX_SINGLE if mark in SINGLE else MAX_QUOTE
             if i - j - 1 <= limit and (not stack or nested) and i > j + 1:
-                quotes.append(Quote(j + 1, i, mark, ch))
+                pad = int(mark == '"' and text[j + 1] == " ")  # a stray space after a straight mark ("« non »" keeps its)
+                quotes.append(Quote(j + 1 + pad, i, mark + " " * pad, ch))
             elif i - j - 1 > limit:
                 unclosed(mark, j)
             continue
