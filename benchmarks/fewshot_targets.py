@@ -75,7 +75,8 @@ def main() -> None:
             picked, tested = [texts[idx[i]] for i in pick], [texts[idx[i]] for i in test]
             tune = tuner(clf.backend_, picked, yt[pick]) if args.finetune else None
             fitted = adapt_any(p0[pick], et[pick], yt[pick], k, tune=tune)
-            e_test = et[test] if fitted["encoder"] is None else clf.backend_.encode(tested, False, fitted["encoder"])
+            e_test = (et[test] if fitted["encoder"] is None
+                      else clf.backend_.encode(tested, progress=False, model=fitted["encoder"]))
             zero = macro_f1(yt[test], p0[test].argmax(1), labels=list(range(k)))
             adapted = macro_f1(yt[test], adapted_probabilities(fitted, p0[test], e_test).argmax(1),
                                labels=list(range(k)))
@@ -84,9 +85,11 @@ def main() -> None:
             alone = ""
             if args.finetune:
                 encoder = fitted["encoder"] if fitted["encoder"] is not None else tune(np.arange(len(pick)))[0]
-                correction = fit_residual(p0[pick], clf.backend_.encode(picked, False, encoder), yt[pick], k, 3.0)
+                tuned_pick = clf.backend_.encode(picked, progress=False, model=encoder)
+                tuned_test = clf.backend_.encode(tested, progress=False, model=encoder)
+                correction = fit_residual(p0[pick], tuned_pick, yt[pick], k, 3.0)
                 scores["finetune l2=3 alone"].append(macro_f1(
-                    yt[test], residual_probabilities(correction, p0[test], clf.backend_.encode(tested, False, encoder)).argmax(1),
+                    yt[test], residual_probabilities(correction, p0[test], tuned_test).argmax(1),
                     labels=list(range(k))))
                 alone = f", fine-tune alone {scores['finetune l2=3 alone'][-1]:.3f}"
             print(f"  {target:<18} draw {draw}: {len(test)} test rows, zero-shot {zero:.3f}, adapted {adapted:.3f} "

@@ -62,8 +62,10 @@ def finetune(base, texts: list[str], y: np.ndarray, *, seed: int = 0, lr: float 
     >>> backend = Classifier(progress=False).load().backend_
     >>> tuned = finetune(backend.model, ["We condemn this.", "We deplore it.", "We welcome this.", "A fine step."],
     ...                  np.array([0, 0, 1, 1]), max_pairs=16)
-    >>> tuned is not backend.model and backend.encode(["We condemn this."], False, tuned).shape == (1, 384)
+    >>> tuned is not backend.model
     True
+    >>> backend.encode(["We condemn this."], progress=False, model=tuned).shape
+    (1, 384)
     """
     import torch
     from sentence_transformers.util import batch_to_device

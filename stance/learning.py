@@ -85,7 +85,8 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
             tune = tuner(clf.backend_, [texts[i] for i in train], y[train], clf.progress) if finetune else None
             fitted = adapt_any(p0[train], emb[train], y[train], len(names), margin, tune=tune)
             tuned = fitted["encoder"]
-            emb_test = emb[test] if tuned is None else clf.backend_.encode([texts[i] for i in test], False, tuned)
+            emb_test = (emb[test] if tuned is None
+                        else clf.backend_.encode([texts[i] for i in test], progress=False, model=tuned))
             adapted = adapted_probabilities(fitted, p0[test], emb_test)
             gold_test = [names[i] for i in y[test]]
             rows.append({"scheme": sch.name, "k": k, "draw": draw, "n_test": len(test),

@@ -62,7 +62,7 @@ def test_finetune_pulls_same_label_statements_together_and_leaves_the_base_as_it
 
     tuned = ft.finetune(base, texts, y, max_pairs=96, lr=5e-5)
     backend = clf.backend_
-    assert gap(backend.encode(texts, False, tuned)) > gap(backend.encode(texts, False)) + 0.05
+    assert gap(backend.encode(texts, progress=False, model=tuned)) > gap(backend.encode(texts, progress=False)) + 0.05
     assert all(np.array_equal(before[k].numpy(), v.numpy()) for k, v in base.state_dict().items())
 
 
@@ -79,7 +79,8 @@ def test_fit_with_finetune_cross_validates_it_and_a_tuned_state_saves_loads_and_
     texts, y = train["text"].tolist(), train["gold_tone"].map(state.labels.index).to_numpy()
     state.encoder = ft.finetune(clf.backend_.model, texts, y)
     p0 = fitted.zero_shot().predict_proba(texts, "tone")
-    state.method, state.head = "finetune", fit_residual(p0, clf.backend_.encode(texts, False, state.encoder), y, 4, 3.0)
+    tuned = clf.backend_.encode(texts, progress=False, model=state.encoder)
+    state.method, state.head = "finetune", fit_residual(p0, tuned, y, 4, 3.0)
     out = fitted.classify(test, scheme="tone")
     assert out.attrs["stance"]["runs"]["tone"]["fewshot"]["method"] == "finetune"
     with pytest.raises(stance.StanceError, match="only in memory: call clf.save_fitted"):
