@@ -143,17 +143,20 @@ SAME_OFFICE = {"premier": ("premier", "prime"), "envoy": ("envoy", "ambassador",
 RANKS = frozenset({"deputy", "vice", "former", "ex", "assistant"})  # a deputy minister is not "the minister"
 
 
-def gender_fits(pronoun: str, titles: str) -> bool:
-    """False when a person's titles say the other gender than the pronoun ("she" and "spokesman").
+def gender_fits(pronoun: str, titles: str, name: str = "") -> bool:
+    """False when a person's titles, or their ``name`` (:func:`is_female`), say the other gender
+    than the pronoun ("she" and "spokesman", "he" and "Jen Psaki").
 
     >>> gender_fits("she", "spokeswoman"), gender_fits("she", "spokesman"), gender_fits("he", "minister")
     (True, False, True)
+    >>> gender_fits("he", "press secretary", "Jen Psaki")
+    False
     """
     words = set(titles.split())
     if pronoun in FEMALE:
         return not words & MALE
     if pronoun in MALE:
-        return not words & FEMALE
+        return not words & FEMALE and not is_female(name)
     return True
 
 
@@ -230,11 +233,12 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     pronoun = words.lower() in PRONOUNS
     if not pronoun and head:
         return _description(words, head, wants, earlier)
+    woman = lambda m: m.kind == "PERSON" and is_female(m.text)  # noqa: E731
     kin = [m for m in earlier if (m.kind in fits and (m.kind != "DESC" or m.speaker)
-                                  or wants == "PERSON" and _unnamed_person(m)) and gender_fits(words.lower(), m.titles)
-           and not (words.lower() in MALE and m.kind == "PERSON" and is_female(m.text))]
-    if words.lower() in FEMALE and any(m.kind == "PERSON" and is_female(m.text) for m in kin):
-        kin = [m for m in kin if m.kind == "PERSON" and is_female(m.text)]  # "she": a woman the text names
+                                  or wants == "PERSON" and _unnamed_person(m))
+           and gender_fits(words.lower(), m.titles, m.text if m.kind == "PERSON" else "")]
+    if words.lower() in FEMALE and any(map(woman, kin)):
+        kin = [m for m in kin if woman(m)]  # "she": a woman the text names, when there is one
     here = before if sentence is None else sentence
     for ok in (lambda m: m.subject and not m.reported and m.at >= here, lambda m: embedded and m.at >= here,
                lambda m: m.speaker or m.reports, lambda m: m.subject):
