@@ -41,7 +41,7 @@ def reference(clf: Classifier, table: pd.DataFrame, scheme: str, l2: float = 0.1
     sch = load_scheme(scheme)
     names = list(sch.label_names)
     y = table[f"gold_{scheme}"].map(names.index).to_numpy()
-    p0, emb = _zero_shot(clf, sch, table, "target" if sch.target_aware else None, "text")
+    p0, emb, _ = _zero_shot(clf, sch, table, "target" if sch.target_aware else None, "text")
     pred = np.empty(len(y), dtype=int)
     fold = stratified_folds(y, 5)
     for f in range(5):

@@ -381,20 +381,20 @@ def _labelled(clf, data, scheme, gold: str, text_col: str):
     return sch, table, y, np.bincount(y, minlength=len(names))
 
 
-def _zero_shot(clf, sch, table, target_col, text_col) -> tuple[np.ndarray, np.ndarray]:
-    """Zero-shot probabilities and embeddings of the rows of ``table``."""
+def _zero_shot(clf, sch, table, target_col, text_col) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Zero-shot probabilities and embeddings of the rows of ``table``, and their texts as embedded."""
     zero = clf.zero_shot().classify(table, sch, target_col=target_col, text_col=text_col, progress=False)
     p0 = zero[[f"{sch.name}_p_{n}" for n in sch.label_names]].to_numpy(dtype=float)
     from stance.core import normalise_text  # the texts as the core embeds them when it adapts
 
-    return p0, clf.backend_.encode([normalise_text(t) for t in table[text_col]], progress=False)
+    texts = [normalise_text(t) for t in table[text_col]]
+    return p0, clf.backend_.encode(texts, progress=False), texts
 
 
 def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None, text_col: str = "text",
         weights=WEIGHTS, margin: float = MARGIN, finetune: bool = False) -> FewShot:
     """Fit a :class:`FewShot` for ``scheme`` on labelled rows (see :meth:`stance.Classifier.fit`);
     ``margin`` as in :func:`choose_recalibration` and :func:`fit_arrays`."""
-    from stance.core import normalise_text
     from stance.finetune import tuner
 
     sch, table, y, counts = _labelled(clf, data, scheme, gold, text_col)
@@ -405,8 +405,7 @@ def fit(clf, data, scheme="stance", *, gold: str, target_col: str | None = None,
     if finetune and counts.min() < HEAD_MIN_PER_LABEL:
         raise InputError(f"finetune=True needs at least {HEAD_MIN_PER_LABEL} labelled statements per label, to "
                          f"cross-validate it; got {dict(zip(names, counts.tolist()))}: label more, or drop finetune")
-    p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
-    texts = [normalise_text(t) for t in table[text_col]]
+    p0, emb, texts = _zero_shot(clf, sch, table, target_col, text_col)
     tune = tuner(clf.backend_, texts, y, clf.progress) if finetune else None
     fitted = adapt_any(p0, emb, y, len(names), margin, weights, tune)
     state = FewShot(sch.name, names, clf.backend_.name, fitted["prototypes"], fitted["weight"], SCALE,

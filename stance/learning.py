@@ -44,7 +44,6 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
     """
     from dataclasses import replace
 
-    from stance.core import normalise_text
     from stance.evaluate import macro_f1
     from stance.finetune import tuner
 
@@ -73,8 +72,7 @@ def learning_curve(clf, data, scheme="stance", *, gold: str, ks=(4, 8, 16), draw
                               clauses=current.clauses, target_col=target_col, text_col=text_col,
                               fitted_on="calibrate_on")
         sch = replace(sch, calibration={**sch.calibration, clf.backend_.name: cal})
-    p0, emb = _zero_shot(clf, sch, table, target_col, text_col)
-    texts = [normalise_text(t) for t in table[text_col]]
+    p0, emb, texts = _zero_shot(clf, sch, table, target_col, text_col)
     rng = np.random.default_rng(seed)
     rows = []
     for k in ks:
