@@ -199,10 +199,12 @@ class Attribution:
     people: tuple[str, ...] = ()  # the people named before the quote, for a surname's full name
     context: str = ""  # when the quote's sentence has no reporting verb: the headline's or paragraph's speaker
     context_how: str = ""
+    nearby: tuple[Mention, ...] = ()  # what the text names around the quote: the speaker ranker's candidates
 
 
 EMBEDDED = frozenset({"advcl", "relcl", "ccomp", "acl"})  # clauses whose pronoun the sentence before it binds
 NEVER_SPEAKERS = RELATIVE | {"whose", "what"}  # relative and interrogative words the tagger may call nouns
+NEARBY = (1000, 200)  # characters before a quote and after its sentence whose mentions are ranked as its speaker
 LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
 
 
@@ -302,6 +304,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     host = next((m.text for m in mentions if m.kind == "PERSON" and turns and m.at < turns[0].start), "")
     role = "" if host or not turns else header_role(text[:turns[0].start])  # "Foreign Ministry Spokesperson"
     results: list[Attribution] = []
+    nearby: list[tuple[Mention, ...]] = []
     for n, ((q_start, q_end, o_start, o_end), (s_start, s_end)) in enumerate(zip(quotes, spans)):
         k = bisect.bisect_right(range_starts, s_start) - 1
         offset, doc = (ranges[k][0], docs[k][1]) if k >= 0 and s_end <= ranges[k][1] else (None, None)
@@ -395,6 +398,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                                                 f"answered by someone the transcript does not name ({turn.label}:)")
         if doc is not None and verb is None and container is None and not found.speaker:
             found.context, found.context_how = discourse_speaker(text, doc, offset, o_start, s_start, mentions)
+        nearby.append(tuple(m for m in mentions if o_start - NEARBY[0] <= m.at < s_end + NEARBY[1]))
         if found.speaker and found.kind != "PRON":
             titles = next((m.titles for m in reversed(mentions) if m.text == found.speaker and m.titles), "")
             bisect.insort(mentions, Mention(o_start, found.speaker, found.kind or "DESC", titles, True, True),
@@ -404,7 +408,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         results[k] = Attribution(maker, f"{results[k].speaker or 'the lede'}'s words: {maker} made the remarks",
                                  kind="PERSON", people=results[k].people)
     people = [m.text for m in mentions if m.kind == "PERSON"]
-    for found in results:  # each person by the fullest name the text gives ("Von der Leyen", "Ursula von der Leyen")
+    for found, around in zip(results, nearby):  # each person by the fullest name the text gives ("Von der Leyen",
+        found.nearby = around  # "Ursula von der Leyen")
         if found.speaker and (found.kind == "PERSON" or names_a_person(found.speaker, people)):
             found.speaker = fullest_name(found.speaker, people)
     return results
