@@ -80,9 +80,9 @@ def test_speakers_are_names_never_fragments(extracted):
 
 
 def test_speaker_confidence_is_calibrated_and_review_flags_the_less_right_rows_on_held_out(extracted, gold):
-    """``speaker_confidence`` comes from dev texts no rule was written on (batches 5 and 6); on the
-    held-out texts it should say how often speakers are right, and the flagged rows should be
-    right far less often than the others."""
+    """``speaker_confidence`` is the speaker ranker's probability, calibrated on dev texts no rule
+    was written on (batches 13 and 14); on the held-out texts it should say how often speakers are
+    right, and the flagged rows should be right far less often than the others."""
     from stance.evaluate import same_speaker
 
     held = gold[gold["split"] == "heldout"]
@@ -97,17 +97,9 @@ def test_speaker_confidence_is_calibrated_and_review_flags_the_less_right_rows_o
     ece = expected_calibration_error(conf, right)
     print(f"held-out speaker_confidence: ECE {ece:.3f}, flagged {review.mean():.3f}, right among flagged "
           f"{right[review].mean():.3f}, among the others {right[~review].mean():.3f}")
-    assert ece <= 0.10  # 0.055 on 381 held-out quotes
-    assert right[~review].mean() - right[review].mean() >= 0.15  # 0.731 against 0.475
+    assert ece <= 0.10  # 0.044 on 787 held-out quotes
+    assert right[~review].mean() - right[review].mean() >= 0.3  # 0.877 against 0.370
     assert 0.05 <= review.mean() <= 0.5
-
-
-def test_the_speaker_table_comes_from_dev_texts_no_rule_was_written_on(gold):
-    from stance.extraction.speaker_review import accuracy_table
-
-    texts = accuracy_table()["provenance"]["texts"]
-    dev = set(gold[gold["split"] == "dev"]["file"])
-    assert len(texts) >= 30 and set(texts) <= dev and all(t[0] in "abhijklm" for t in texts)
 
 
 def test_non_english_text_keeps_its_quotes_and_names_the_language():

@@ -24,13 +24,17 @@ pure functions, each testable alone:
    previous paragraph; a quote that is a sentence of its own right after an attributed one
    in the same paragraph continues that speaker. A citation names the ``source``; when
    nothing names a speaker, the cited source is the speaker. Otherwise ``speaker`` is empty
-   and ``speaker_reason`` says why: the extractor never guesses.
+   and ``speaker_reason`` says why.
+5. When spaCy ran (:mod:`stance.extraction.attribution`), the speaker ranker
+   (:mod:`stance.extraction.speaker_ranker`) chooses among the rules' speaker, no speaker, the
+   speakers of the quotes around it and the names the text gives nearby, with weights learned on
+   real news texts; a speaker it changes says so in ``attribution`` ("ranked: ...").
 
 Columns of the result (``QUOTE_COLUMNS``): ``id, text, quote, sentence, kind, speaker,
 speaker_reason, attribution, source, source_type, date, date_text, citation, target,
 document, quote_no, start, end, sentence_start, sentence_end, speaker_confidence, speaker_review``.
-``speaker_confidence`` is how often a speaker found the same way was right on real news texts
-(:mod:`stance.extraction.speaker_review`; NaN when spaCy did not run), and ``speaker_review`` flags
+``speaker_confidence`` is the chance that the speaker is right (the ranker's probability, calibrated
+on real news texts: :mod:`stance.extraction.speaker_review`; NaN when spaCy did not run), and ``speaker_review`` flags
 the rows to check by hand (below 0.6, or not measured). ``text`` is what a
 classifier should read: the quote for a full statement, the whole sentence for a term
 (a single quoted word says little on its own). ``start``/``end`` are offsets of the quoted
@@ -48,7 +52,7 @@ import pandas as pd
 
 from stance.errors import InputError
 from stance.extraction.spans import CONTEXT, PARSE_LIMIT, Quote, QuoteWarning, find_quotes, quote_kind, sentence_bounds, sentence_ends
-from stance.extraction.speaker_review import review_flags, speaker_confidence
+from stance.extraction.speaker_review import review_flags
 from stance.extraction.rules import _PASSIVE, _mask_quotes, antecedent, clean_speaker, find_citation, is_pronoun, needs_antecedent, parse_date, speaker_after, speaker_before
 
 
@@ -161,6 +165,28 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
     >>> bool((df["quote"] == [t[s:e] for s, e in zip(df["start"], df["end"])]).all())
     True
     """
+    rows, parsed, problems = quote_rows(text, source, date, source_type=source_type, document=document,
+                                        id_prefix=id_prefix, source_types=source_types, warn=warn, parse=parse)
+    if parsed is not None:  # the ranker's choice among the rules' speaker and the names around each quote
+        from stance.extraction.speaker_ranker import rank_rows
+
+        found = [parsed[r["quote_no"] - 1] for r in rows]
+        rank_rows(text, rows, [f.nearby for f in found], fixed=[f.kind == "NONE" for f in found])
+    df = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+    df[["quote_no", "start", "end", "sentence_start", "sentence_end"]] = \
+        df[["quote_no", "start", "end", "sentence_start", "sentence_end"]].astype("int64")
+    df["speaker_confidence"] = df["speaker_confidence"].astype("float64")  # NaN: the word rules alone, not measured
+    df["speaker_review"] = pd.Series(review_flags(df["speaker_confidence"]), index=df.index, dtype=bool)
+    df.attrs["problems"] = problems
+    return df
+
+
+def quote_rows(text: str, source: str | None = None, date: str | None = None, *,
+               source_type: str | None = None, document: str = "", id_prefix: str = "q",
+               source_types: dict[str, str] | None = None, warn: bool = True, parse: bool = True):
+    """The rules' rows of :func:`extract_quotes` (dicts, before the speaker ranker), each quote's
+    parsed :class:`~stance.extraction.attribution.Attribution` (None without spaCy or in another
+    language) and the problems met. ``benchmarks/train_speaker_ranker.py`` trains on them."""
     if not isinstance(text, str):
         raise InputError(f"text must be a string, got {type(text).__name__}")
     doc_year = None
@@ -276,16 +302,7 @@ def extract_quotes(text: str, source: str | None = None, date: str | None = None
                 "target": "", "document": document, "quote_no": n, "start": q.start, "end": q.end,
                 "sentence_start": a, "sentence_end": b,
             })
-    if found_speakers is not None:  # how often a speaker found this way is right on real news
-        for row in rows:
-            row["speaker_confidence"] = speaker_confidence(row["kind"], row["attribution"], row["speaker"])
-    df = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
-    df[["quote_no", "start", "end", "sentence_start", "sentence_end"]] = \
-        df[["quote_no", "start", "end", "sentence_start", "sentence_end"]].astype("int64")
-    df["speaker_confidence"] = df["speaker_confidence"].astype("float64")  # NaN: the word rules alone, not measured
-    df["speaker_review"] = pd.Series(review_flags(df["speaker_confidence"]), index=df.index, dtype=bool)
-    df.attrs["problems"] = problems
-    return df
+    return rows, found_speakers, problems
 
 
 def extract_document(doc, source_types: dict[str, str] | None = None, warn: bool = True,
