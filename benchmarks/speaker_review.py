@@ -22,11 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def scored_rows() -> pd.DataFrame:
-    """One row per gold quote the extractor found: split, file, extracted kind and path, right or not."""
+    """One row per gold quote the extractor found: split, confidence, review flag, right or not."""
     import extract_accuracy
 
     from stance.evaluate import same_speaker
-    from stance.extraction.speaker_review import attribution_path
 
     gold = pd.read_csv(extract_accuracy.CORPUS / "gold.csv", keep_default_na=False)
     found, _ = extract_accuracy.extracted()
@@ -35,8 +34,7 @@ def scored_rows() -> pd.DataFrame:
         hit = found[(found["file"] == g.file) & ((found["start"] - g.start).abs() <= 2)]
         if len(hit):
             r = hit.iloc[0]
-            rows.append({"split": g.split, "file": g.file, "kind": r["kind"], "confidence": r["speaker_confidence"],
-                         "review": bool(r["speaker_review"]), "path": attribution_path(r["attribution"], r["speaker"]),
+            rows.append({"split": g.split, "confidence": r["speaker_confidence"], "review": bool(r["speaker_review"]),
                          "right": same_speaker(r["speaker"], g.speaker)})
     return pd.DataFrame(rows)
 

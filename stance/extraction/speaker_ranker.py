@@ -102,9 +102,8 @@ def candidates(text: str, rows: list[dict], nearby: list[tuple]) -> list[list[Ca
     >>> [(c.name, c.features.get("rule", 0), c.features.get("reports", 0)) for c in candidates(t, [row], [near])[0]]
     [('Lin Tao', 1.0, 1.0), ('', 0, 0)]
     """
-    from stance.extraction.speaker_review import attribution_path
-
     from stance.extraction.attribution_resolve import gender_fits
+    from stance.extraction.speaker_review import attribution_path
 
     first_line = text.find("\n") if "\n" in text else len(text)
     datelines = [m.span(1) for m in DATELINE.finditer(text)]
@@ -177,8 +176,10 @@ def _model() -> dict:
     return json.loads(WEIGHTS.read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=1)
 def weights() -> dict[str, float]:
-    """The ranker's weights by feature name (``speaker_ranker.json``)."""
+    """The ranker's weights by feature name (``speaker_ranker.json``), read once: every quote's
+    candidates are scored with them."""
     return dict(zip(_model()["features"], _model()["weights"]))
 
 
