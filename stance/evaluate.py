@@ -5,6 +5,7 @@ Only numpy and pandas are needed; the tests check every number against scikit-le
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,9 +246,9 @@ def _norm_speaker(name) -> str:
 
 def same_speaker(a, b) -> bool:
     """True when two speaker strings name the same speaker: equal without case, a leading article
-    ("the", "a"), a possessive or punctuation, or the order of joint speakers ("Xi and Putin"); one is
-    the other's surname ("Rutte", "Mark Rutte") or its acronym ("MAC", "Mainland Affairs Council");
-    two empty speakers agree.
+    ("the", "a"), a possessive or punctuation; joint speakers in any order ("Xi and Putin"), each by
+    any of these forms; one is the other's surname ("Rutte", "Mark Rutte") or its acronym ("MAC",
+    "Mainland Affairs Council"); two empty speakers agree.
 
     >>> same_speaker("Mark Rutte", "Rutte"), same_speaker("the Kremlin", "Kremlin"), same_speaker("", "NATO")
     (True, True, False)
@@ -257,14 +258,31 @@ def same_speaker(a, b) -> bool:
     (True, True)
     >>> same_speaker("Xi Jinping and Vladimir Putin", "Vladimir Putin and Xi Jinping")
     True
+    >>> same_speaker("Yoon Suk Yeol, Joe Biden and Shigeru Ishiba", "Biden, Ishiba and Yoon Suk Yeol")
+    True
     """
     for long, short in ((a, b), (b, a)):
         if _acronym(long) and _acronym(long) == _norm_speaker(short).replace(" ", ""):
             return True
+    parts_a, parts_b = _joint_parts(a), _joint_parts(b)
+    if len(parts_a) > 1 and len(parts_a) == len(parts_b):  # joint speakers, in any order, each by a name form
+        rest = list(parts_b)
+        for p in parts_a:
+            match = next((q for q in rest if same_speaker(p, q)), None)
+            if match is None:
+                break
+            rest.remove(match)
+        else:
+            return True
     a, b = _norm_speaker(a), _norm_speaker(b)
-    if a == b or " and " in a and sorted(a.split(" and ")) == sorted(b.split(" and ")):
+    if a == b:
         return True
     return bool(a and b and (a.split()[-1] == b or b.split()[-1] == a))
+
+
+def _joint_parts(name) -> list[str]:
+    """The speakers of a joint speaker string ("Yoon Suk Yeol, Joe Biden and Shigeru Ishiba")."""
+    return [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", str(name or "").strip()) if p]
 
 
 def _acronym(name: str) -> str:

@@ -447,3 +447,37 @@ def test_remarks_titled_as_a_spokesperson_s_are_the_spokesperson_s_words():
     assert speaker_of(text, "Democracy Forum") == "Embassy Spokesperson"
     headline = "Minister's remarks on trade spark “deep concern” in Northgate\nThe remarks drew criticism."
     assert speaker_of(headline, "deep concern") != "Minister"
+
+
+@pytest.mark.parametrize("text, quote", [
+    ("Arla Venn and Piet Tolle agreed on Monday to “push back” against the levy.", "push back"),
+    ("Arla Venn met Piet Tolle in Harbin on Monday. The two leaders called for “steady dialogue” on trade.",
+     "steady dialogue"),
+    ("Arla Venn and Piet Tolle met in Harbin on Monday. “We will keep talking,” they said.", "We will keep talking,"),
+])
+def test_names_given_together_speak_together(text, quote):
+    assert speaker_of(text, quote) == "Arla Venn and Piet Tolle"
+
+
+def test_one_leader_after_names_given_together_is_that_leader():
+    text = ("Arla Venn and Piet Tolle met in Harbin on Monday. Venn said the talks were “candid and useful”, "
+            "and Tolle called them “a first step”.")
+    assert speaker_of(text, "candid and useful") == "Arla Venn"
+    assert speaker_of(text, "a first step") == "Piet Tolle"
+
+
+def test_a_joint_speaker_is_split_and_joined_in_the_texts_order():
+    from stance.extraction.attribution_rules import join_names, split_joint
+
+    names = ["Arla Venn", "Piet Tolle", "Oda Marsh"]
+    assert split_joint(join_names(names)) == names
+    assert split_joint("Arla Venn") == ["Arla Venn"]
+
+
+def test_a_headline_word_is_not_part_of_a_name_the_text_gives_without_it():
+    from stance.extraction.mentions import name_in_text, without_common_word
+
+    text = "The Venn and Tolle Press Conference Began in Harbin\n\nTolle spoke to the press. “We agree,” Tolle said."
+    assert without_common_word("Tolle Press", text) == "Tolle"
+    assert name_in_text("Tolle", text[:text.index("“")]) == "Tolle"
+    assert without_common_word("Rob Price", "Rob Price said the price rose.") == "Rob Price"  # a surname stays

@@ -36,15 +36,16 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer, header_speaker, remarks_makers
 from stance.extraction.attribution_resolve import (can_speak, description_wants, document_owner, introduces, is_specific,
                                                    resolve, resolve_ahead)
-from stance.extraction.attribution_rules import RELATIVE, author_of, lemma, mention, reporting_verb, subject_of
+from stance.extraction.attribution_rules import (RELATIVE, author_of, join_names, lemma, mention, reporting_verb,
+                                                  split_joint, subject_of)
 from stance.extraction.entities import ENTITY_TYPES, NAMED, mend_names, pos
-from stance.extraction.mentions import (Mention, _mentions, clean_name, complete_names, full_name, issuers, name_in_text,
-                                        surname_mentions)
+from stance.extraction.mentions import (Mention, _mentions, clean_name, complete_names, full_name, issuers,
+                                        joint_mentions, name_in_text, surname_mentions, without_common_word)
 from stance.extraction.names import HONORIFICS, fullest_name, is_outlet, names_a_person, strip_titles
 from stance.extraction.pipeline import load_english
 
@@ -293,8 +294,10 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
     docs = list(zip(ranges, map(mend_names, nlp.pipe(text[a:b] for a, b in ranges))))
     range_starts = [a for a, _ in ranges]  # merged windows: sorted, not overlapping
     token_starts = [[t.idx for t in d] for _, d in docs]
-    mentions = sorted((m for (a, _), d in docs for m in _mentions(d, a, inside) + issuers(d, a, inside)),
+    mentions = sorted((m for (a, _), d in docs
+                       for m in _mentions(d, a, inside) + issuers(d, a, inside) + joint_mentions(d, a, inside)),
                       key=lambda m: m.at)
+    mentions = [replace(m, text=without_common_word(m.text, text)) if m.kind == "PERSON" else m for m in mentions]
     mentions = complete_names(sorted(mentions + [m for (a, _), d in docs
                                                  for m in surname_mentions(d, a, inside, mentions, text)],
                                      key=lambda m: m.at))
@@ -412,5 +415,7 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         found.nearby = around  # "Ursula von der Leyen")
         if found.speaker and (found.kind == "PERSON" or names_a_person(found.speaker, people)):
             found.speaker = fullest_name(found.speaker, people)
+        elif found.kind == "JOINT":
+            found.speaker = join_names([fullest_name(p, people) for p in split_joint(found.speaker)])
     return results
 

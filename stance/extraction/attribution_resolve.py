@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from stance.extraction.attribution_rules import ALIASES, DOCUMENT_NOUNS
+from stance.extraction.attribution_rules import ALIASES, DOCUMENT_NOUNS, split_joint
 from stance.extraction.mentions import Mention
 from stance.extraction.names import MEDIA_NOUNS, ORG_NOUNS, PERSON_NOUNS, is_female, is_outlet
 
@@ -31,6 +31,8 @@ def description_wants(words: str) -> str | None:
         return "PERSON"
     if low[-1] in ("it", "they", "we"):
         return "ORG" if low[-1] == "it" else "ANY"
+    if GROUP.match(words.strip()):
+        return "ANY"  # "the two leaders"
     head = _head_noun(words)
     nationality = len(low) == 2 and low[0] == "the" and head[:4] in NATIONS and words.split()[1][:1].isupper() \
         and not head.endswith("s")
@@ -38,6 +40,46 @@ def description_wants(words: str) -> str | None:
         return "PERSON"
     if head in ORG_NOUNS:
         return "ORG"
+    return None
+
+
+# a description of two or more people at once, resolved to the names a joint mention gives ("the two sides"
+# stays as written: coders keep it)
+GROUP = re.compile(r"(?i)(?:the|both)\s+(?:(two|three|four)\s+)?(?:leaders|presidents|prime\s+ministers|premiers|"
+                   r"foreign\s+ministers|ministers|heads\s+of\s+state|top\s+diplomats|men)")
+COUNTS = {"two": 2, "three": 3, "four": 4}
+JOINT_REACH = 400  # characters before "they" within which names given together are what it stands for
+
+
+def group(words: str, earlier: list[Mention]) -> Mention | None:
+    """The people a group description stands for ("the two leaders" -> "Xi Jinping and Vladimir
+    Putin"): the latest joint mention of that many people (any number for "the leaders"), else the
+    latest that many different people the text names; ``earlier`` latest first.
+
+    >>> ms = [Mention(40, "Vladimir Putin", "PERSON", "", False, False),
+    ...       Mention(0, "Xi Jinping", "PERSON", "", True, False)]
+    >>> group("the two leaders", ms).text, group("the leaders", ms)
+    ('Xi Jinping and Vladimir Putin', None)
+    """
+    from stance.evaluate import same_speaker
+    from stance.extraction.attribution_rules import join_names
+
+    m = GROUP.fullmatch(words.strip())
+    if m is None:
+        return None
+    n = COUNTS.get((m.group(1) or "").lower(), 2 if words.lower().startswith("both") else 0)
+    people = [x for x in earlier if x.kind == "PERSON"]
+    joint = next((x for x in earlier if x.kind == "JOINT" and (not n or len(split_joint(x.text)) == n)
+                  and all(any(same_speaker(p, k.text) for k in people) for p in split_joint(x.text))), None)
+    if joint is not None or not n:
+        return joint
+    names: list[Mention] = []
+    for x in people:
+        if not any(same_speaker(x.text, y.text) for y in names):
+            names.append(x)
+        if len(names) == n:
+            names.sort(key=lambda x: x.at)
+            return Mention(names[0].at, join_names([x.text for x in names]), "JOINT", "", True, False, joint=True)
     return None
 
 
@@ -224,13 +266,21 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
     ('Mao Ning', 'Japan')
     """
     fits = {"PERSON": ("PERSON",), "ORG": ("ORG", "GPE", "NORP", "FAC", "DESC"),
-            "ANY": ("PERSON", "ORG", "GPE", "NORP", "DESC")}[wants]
+            "ANY": ("PERSON", "ORG", "GPE", "NORP", "DESC", "JOINT")}[wants]
     # ``mentions`` are sorted by offset: the ones within reach before the quote, latest first
     lo = bisect.bisect_left(mentions, before - reach, key=lambda m: m.at)
     hi = bisect.bisect_left(mentions, before, key=lambda m: m.at)
     earlier = mentions[lo:hi][::-1]
     head = _head_noun(words)
     pronoun = words.lower() in PRONOUNS
+    if GROUP.fullmatch(words.strip()):
+        return group(words, earlier)
+    plural = words.lower() in ("they", "them", "their")
+    # "they" stands for names given together, not for one of them; nothing else stands for a joint
+    members = {(x.at, part) for j in earlier if j.joint for part in split_joint(j.text) for x in earlier
+               if not x.joint and j.at <= x.at < j.at + len(j.text) + 80 and x.text == part}
+    earlier = [x for x in earlier
+               if plural and (x.joint or (x.at, x.text) not in members) or not plural and not x.joint]
     if not pronoun and head:
         return _description(words, head, wants, earlier)
     woman = lambda m: m.kind == "PERSON" and is_female(m.text)  # noqa: E731
@@ -239,6 +289,9 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
            and gender_fits(words.lower(), m.titles, m.text if m.kind == "PERSON" else "")]
     if words.lower() in FEMALE and any(map(woman, kin)):
         kin = [m for m in kin if woman(m)]  # "she": a woman the text names, when there is one
+    if plural:  # "they": names given together just before, else never one person
+        together = [m for m in kin if m.joint and before - m.at <= JOINT_REACH]
+        kin = together[:1] or [m for m in kin if m.kind != "PERSON"]
     here = before if sentence is None else sentence
     for ok in (lambda m: m.subject and not m.reported and m.at >= here, lambda m: embedded and m.at >= here,
                lambda m: m.speaker or m.reports, lambda m: m.subject):

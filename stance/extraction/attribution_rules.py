@@ -292,12 +292,16 @@ def author_of(token):
     return token
 
 
-def mention(token) -> tuple[str, str]:
+def mention(token, together: bool = True) -> tuple[str, str]:
     """``(text, kind)`` for a subject token: kind is PERSON/ORG/GPE/NORP for a name, "PRON" for a
     pronoun, "DESC" for a description. A name beside the subject (an appositive, a title before
-    it) is preferred; a description is its noun phrase without clauses, within its sentence."""
+    it) is preferred; names coordinated with it are one joint speaker (:func:`joint`, unless
+    ``together`` is false); a description is its noun phrase without clauses, within its sentence."""
     if pos(token) == "PRON":
         return token.text, "PRON"
+    both = joint(token) if together else None
+    if both is not None:
+        return both
     ent = entity_of(token)
     if ent is not None and ent.end <= token.right_edge.i:  # a person named right after, within the subject:
         after = entity_of(token.doc[ent.end])  # "White House ... Coordinator for Strategic Communications" + "John Kirby"
@@ -338,6 +342,53 @@ def mention(token) -> tuple[str, str]:
     words = " ".join(t.text for t in keep if not t.is_space)
     words = re.sub(r"\s+([’']s)\b", r"\1", words).strip(" ,;:")
     return words, "DESC"
+
+
+def join_names(names: list[str]) -> str:
+    """Joint speakers as one speaker string, in the text's order.
+
+    >>> join_names(["Joe Biden", "Fumio Kishida"]), join_names(["Yoon Suk Yeol", "Joe Biden", "Shigeru Ishiba"])
+    ('Joe Biden and Fumio Kishida', 'Yoon Suk Yeol, Joe Biden and Shigeru Ishiba')
+    """
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def split_joint(speaker: str) -> list[str]:
+    """The people of a joint speaker (:func:`join_names`); one name is a list of one.
+
+    >>> split_joint("Yoon Suk Yeol, Joe Biden and Shigeru Ishiba"), split_joint("Mao Ning")
+    (['Yoon Suk Yeol', 'Joe Biden', 'Shigeru Ishiba'], ['Mao Ning'])
+    """
+    return [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", speaker) if p]
+
+
+def joint(token) -> tuple[str, str] | None:
+    """``(names, "JOINT")`` for a subject token coordinated with other names ("Joe Biden and Fumio
+    Kishida agreed", "China and Russia describe", "Biden, Kishida vow"): every conjunct a person, or
+    every one a country, none joined by "or"/"but". None for a single subject (an organisation and a
+    company that "released a report" are left to the first: coders name one of them)."""
+    parts, todo = [token], [token]
+    while todo:
+        t = todo.pop()
+        for c in t.children:
+            if c.dep_ == "conj":
+                parts.append(c)
+                todo.append(c)
+            elif c.dep_ in ("cc", "preconj") and c.lower_ in ("or", "nor", "but", "either", "neither"):
+                return None
+    if len(parts) < 2:
+        return None
+    names, kinds = [], set()
+    for t in sorted(parts, key=lambda t: t.i):
+        if pos(t) == "PRON" or t.is_upper and len(t) >= 4 and (t.i == 0 or "\n" in t.doc[t.i - 1].text_with_ws):
+            return None  # not a dateline's place ("MANILA, July 5 -- ... and the Philippines")
+        words, kind = mention(t, together=False)
+        if kind not in ("PERSON", "GPE") or not words or "\n" in words:
+            return None
+        kinds.add(kind)
+        if words not in names:
+            names.append(words)
+    return (join_names(names), "JOINT") if len(names) >= 2 and len(kinds) == 1 else None
 
 
 def _phrase(prep) -> list:

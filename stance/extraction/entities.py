@@ -9,7 +9,7 @@ from stance.extraction.names import (ORG_NOUNS, PARTICLES, PERSON_NOUNS, first_n
                                      title_word, titled)
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "NORP", "FAC")
-NAMED = ENTITY_TYPES  # what a resolved or named speaker is
+NAMED = ENTITY_TYPES + ("JOINT",)  # what a resolved or named speaker is (JOINT: "Joe Biden and Fumio Kishida")
 
 
 def pos(token) -> str:

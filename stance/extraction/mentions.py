@@ -8,9 +8,10 @@ give a surname the full name the text gave before it (:func:`full_name`, :func:`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from stance.extraction.attribution_rules import DOCUMENT_NOUNS, is_reporting, issues, lemma, mention
+from stance.extraction.attribution_rules import (DOCUMENT_NOUNS, is_reporting, issues, join_names, joint, lemma,
+                                                 mention, split_joint)
 from stance.extraction.entities import ENTITY_TYPES, POSTED, entity_kind, entity_name, pos, post_end, posted
 from stance.extraction.names import HONORIFICS, ORG_NOUNS, PERSON_NOUNS, title_word, trim_speaker
 
@@ -41,20 +42,46 @@ september october november december mr mrs ms dr sir madam foreign deputy vice s
 def name_in_text(name: str, before: str) -> str:
     """A one-word name as the two-word name ``before`` (the text before the quote) wrote once or
     more ("spokesperson Lin Jian said" -> "Lin Jian"), for a name whose full form lies outside the
-    parsed windows; ``name`` when the text has none, or two different ones.
+    parsed windows; ``name`` when the text has none, or two different ones. A word before the name
+    that the text also gives apart from it (a place: "in Seoul Xing Haiming"), or after it that the
+    text also writes in lower case (a headline's "Putin Press Conference"), is not part of it.
 
     >>> name_in_text("Lin", "Spokesperson Lin Jian said so. On Monday Lin added"), name_in_text("Lin", "Lin said")
     ('Lin Jian', 'Lin')
+    >>> name_in_text("Xing", "In Seoul Xing Haiming spoke; in Seoul, Xing")
+    'Xing Haiming'
+    >>> name_in_text("Putin", "Putin Press Day. The press")
+    'Putin'
     """
     found = set()
     for m in re.finditer(rf"\b{re.escape(name)}\b", before):
         left = re.search(r"\b([A-Z][a-z]+(?:-[a-z]+)?) $", before[:m.start()])
         right = re.match(r" ([A-Z][a-z]+(?:-[a-z]+)?)\b", before[m.end():])
-        if left and left.group(1).lower() not in NOT_NAMES:
+        if left and left.group(1).lower() not in NOT_NAMES and not re.search(  # not "in Seoul Xing Haiming"
+                rf"\b{left.group(1)}\b(?! {re.escape(name)}\b)", before):
             found.add(f"{left.group(1)} {name}")
-        if right and right.group(1).lower() not in NOT_NAMES:
+        if right and right.group(1).lower() not in NOT_NAMES and not re.search(  # not "Putin Press Conference"
+                rf"(?<![\w-]){right.group(1).lower()}(?![\w-])", before):
             found.add(f"{name} {right.group(1)}")
     return found.pop() if len(found) == 1 else name
+
+
+def without_common_word(name: str, text: str) -> str:
+    """A person's name without a last word that a title-case headline joined to it ("Putin Press"
+    in "The Trump and Putin Press Conference Started", "Joseph Wu Photo"): a word the ``text``
+    also writes in lower case, after a name the ``text`` also gives without it.
+
+    >>> t = "The Putin Press Conference Started. Putin said the press was welcome."
+    >>> without_common_word("Putin Press", t), without_common_word("Ned Price", "Ned Price said oil price rose.")
+    ('Putin', 'Ned Price')
+    """
+    words = name.split()
+    if len(words) < 2 or not words[-1][:1].isupper() or words[-1].isupper():
+        return name
+    rest = " ".join(words[:-1])
+    common = re.search(rf"(?<![\w-]){re.escape(words[-1].lower())}(?![\w-])", text)
+    alone = len(re.findall(rf"\b{re.escape(rest)}\b", text)) > len(re.findall(rf"\b{re.escape(name)}\b", text))
+    return rest if common and alone else name
 
 
 def clean_name(text: str) -> str:
@@ -75,13 +102,14 @@ class Mention:
 
     at: int          # character offset
     text: str
-    kind: str        # PERSON, ORG, GPE, NORP, FAC or DESC
+    kind: str        # PERSON, ORG, GPE, NORP, FAC, DESC or JOINT (several names as one subject)
     titles: str      # lower-case words just before a name ("secretary general", "spokesperson")
     subject: bool    # the subject of a verb
     speaker: bool    # already a quote's speaker
     reports: bool = False  # the subject of a reporting verb ("Stoltenberg said ...", "Zhu repeated ...")
     reported: bool = False  # the subject of the words a verb reports ("..., Taiwan's government is ...", it said)
     issued: bool = False  # the subject of a verb that issues a writing ("the office issued a white paper")
+    joint: bool = False  # names coordinated as one subject ("Joe Biden and Fumio Kishida agreed")
 
 
 def _mentions(doc, offset: int, inside) -> list[Mention]:
@@ -120,6 +148,22 @@ def _mentions(doc, offset: int, inside) -> list[Mention]:
     return out
 
 
+def joint_mentions(doc, offset: int, inside) -> list[Mention]:
+    """Names coordinated with each other ("Joe Biden and Fumio Kishida agreed", "protests with China
+    and Russia"), outside quotes: one joint mention each (:func:`~stance.extraction.attribution_rules.joint`),
+    which "they" and "the two leaders" can stand for."""
+    out = []
+    for t in doc:
+        if t.dep_ == "conj" or not any(c.dep_ == "conj" for c in t.children) or inside(t.idx + offset):
+            continue
+        both = joint(t)
+        if both is not None:
+            reports = t.dep_ == "nsubj" and is_reporting(t.head)
+            out.append(Mention(t.left_edge.idx + offset, both[0], both[1], "", t.dep_ in ("nsubj", "nsubjpass"), False,
+                               reports, joint=True))
+    return out
+
+
 def issuers(doc, offset: int, inside) -> list[Mention]:
     """Who issued a writing, as speakers a later "the statement said" can stand for: the subject of
     a verb that issues one ("The Chinese Foreign Ministry's spokesperson issued remarks on
@@ -145,7 +189,8 @@ def issuers(doc, offset: int, inside) -> list[Mention]:
 
 def complete_names(mentions: list[Mention]) -> list[Mention]:
     """Mentions of a person by one name ("Ryabkov", "Sun") as the full name given before it
-    ("Sergey Ryabkov", "Sun Weidong"), with that mention's titles; ``mentions`` sorted by offset.
+    ("Sergey Ryabkov", "Sun Weidong"), with that mention's titles, and so the people of a joint
+    mention; ``mentions`` sorted by offset.
 
     >>> ms = [Mention(0, "Sergey Ryabkov", "PERSON", "deputy minister", True, False), Mention(50, "Ryabkov", "PERSON", "", True, False)]
     >>> complete_names(ms)[1].text, complete_names(ms)[1].titles
@@ -155,7 +200,9 @@ def complete_names(mentions: list[Mention]) -> list[Mention]:
     out = []
     for m in mentions:
         words = m.text.split()
-        if m.kind == "PERSON" and len(words) == 1 and m.text in full:
+        if m.joint:  # "Biden and Kishida" -> "Joe Biden and Fumio Kishida"
+            m = replace(m, text=join_names([full[w].text if w in full else w for w in split_joint(m.text)]))
+        elif m.kind == "PERSON" and len(words) == 1 and m.text in full:
             m = Mention(m.at, full[m.text].text, "PERSON", f"{full[m.text].titles} {m.titles}".strip(), m.subject,
                         m.speaker, m.reports, m.reported)
         elif m.kind == "PERSON" and len(words) >= 2:

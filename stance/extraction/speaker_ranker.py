@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 WEIGHTS = Path(__file__).with_name("speaker_ranker.json")
-NAMED_KINDS = ("PERSON", "ORG", "GPE", "NORP", "DESC")
+NAMED_KINDS = ("PERSON", "ORG", "GPE", "NORP", "DESC", "JOINT")
 # the agency in a dateline ("BEIJING, May 26 (Xinhua) --") carried the story, it did not say the words: never
 # a candidate (63 dev candidates, none the gold speaker)
 DATELINE = re.compile(r"^[A-Z][\w .’'-]*,[^\n(]{0,40}\(([^)\n]{2,60})\)\s*(?:--|—|–|-)", re.MULTILINE)
