@@ -481,3 +481,17 @@ def test_a_headline_word_is_not_part_of_a_name_the_text_gives_without_it():
     assert without_common_word("Tolle Press", text) == "Tolle"
     assert name_in_text("Tolle", text[:text.index("“")]) == "Tolle"
     assert without_common_word("Rob Price", "Rob Price said the price rose.") == "Rob Price"  # a surname stays
+
+
+def test_an_unnamed_spokesperson_is_not_a_minister_the_text_names_and_keeps_their_post():
+    text = ("The Embassy of Torvia has denounced a statement by Foreign Minister Piet Tolle, who said on Tuesday that "
+            "there was no dispute. “We are seriously concerned,” said the spokesperson for the Torvian Embassy in "
+            "Harbin on Wednesday.")
+    assert speaker_of(text, "We are seriously concerned,") == "the spokesperson for the Torvian Embassy in Harbin"
+
+
+def test_the_former_holder_of_an_office_may_hold_another_now():
+    from stance.extraction.attribution_resolve import office_differs
+
+    assert office_differs("the spokesperson", "foreign minister")
+    assert not office_differs("the former Torvian prime minister", "alliance secretary general")

@@ -183,6 +183,25 @@ MALE = frozenset("he him spokesman chairman congressman man mr king".split())
 SAME_OFFICE = {"premier": ("premier", "prime"), "envoy": ("envoy", "ambassador", "representative"),
                "diplomat": ("diplomat", "minister", "spokeswoman", "spokesman", "spokesperson", "ambassador", "envoy")}
 RANKS = frozenset({"deputy", "vice", "former", "ex", "assistant"})  # a deputy minister is not "the minister"
+# offices a person holds one of: "the spokesperson" is not a minister the text titles so
+OFFICES = frozenset("""spokesperson spokesman spokeswoman president minister premier prime ambassador chancellor
+secretary senator governor mayor""".split())
+
+
+def office_differs(description: str, titles: str) -> bool:
+    """True when a description names an office ("the spokesperson") and a person's titles name
+    another one and not that one ("foreign minister"); a former office says nothing of the present.
+
+    >>> office_differs("the spokesperson", "japanese foreign minister"), office_differs("the spokesperson", "")
+    (True, False)
+    >>> office_differs("the premier", "japan prime minister"), office_differs("the official", "foreign minister")
+    (False, False)
+    """
+    head = _head_noun(description)
+    if head not in OFFICES or {"former", "ex"} & set(description.lower().replace("-", " ").split()):
+        return False  # "the former Dutch prime minister" now holds another office
+    words = set(titles.replace("-", " ").split())
+    return bool(words & OFFICES) and not words & set(SAME_OFFICE.get(head, (head,)))
 
 
 def gender_fits(pronoun: str, titles: str, name: str = "") -> bool:
@@ -314,7 +333,7 @@ def _description(words: str, head: str, wants: str, earlier: list[Mention]) -> M
         unnamed = [m for m in earlier if m.kind == "DESC" and m.speaker and _head_noun(m.text) == head
                    and _ranks(words) == _ranks(m.text)]
         ranked = unnamed or [m for m in earlier if m.kind == "PERSON" and (m.speaker or m.subject)
-                             and not rank_differs(words, m.titles)]
+                             and not rank_differs(words, m.titles) and not office_differs(words, m.titles)]
         return ranked[0] if ranked else None
     same = [m for m in earlier if m.kind in ("DESC", "ORG") and _head_noun(m.text) == head and m.speaker]
     if same:

@@ -329,7 +329,7 @@ def mention(token, together: bool = True) -> tuple[str, str]:
     # "the spokesperson for the ministry": one short prepositional phrase stays
     preps = [c for c in token.children if c.dep_ == "prep" and (c.lower_ in ("of", "for", "at", "from") or
                                                                  c.lower_ in ("in", "to") and token.lower_ in POSTED)]
-    if preps and len(_phrase(preps[0])) <= 5:
+    if preps and len(_phrase(preps[0])) <= (8 if any(t.lower_ in POSTED for t in preps[0].subtree) else 5):
         keep += _phrase(preps[0])
         post = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "to") and c.i > preps[0].i]
         if post and any(t.lower_ in POSTED for t in preps[0].subtree) and len(_phrase(post[0])) <= 5:
