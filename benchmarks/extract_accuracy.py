@@ -93,14 +93,13 @@ def main() -> None:
         print(f"{'':<8} 95% intervals, whole texts resampled: statements [{sl:.3f}, {sh:.3f}], terms [{tl:.3f}, {th:.3f}]")
     print(f"({len(gold['file'].unique())} texts scored; the whole folder extracted in {seconds:.1f} s)")
     if args.misses:
-        from stance.evaluate import same_speaker
+        from stance.evaluate import match_gold, same_speaker
 
         dev = gold[gold["split"] == "dev"]
-        for g in dev.itertuples():
-            rows = found[(found["file"] == g.file) & ((found["start"] - g.start).abs() <= 2)]
-            got = rows.iloc[0]["speaker"] if len(rows) else "<not found>"
-            if got == "<not found>" or not same_speaker(got, g.speaker):
-                why = rows.iloc[0]["attribution"] or rows.iloc[0]["speaker_reason"] if len(rows) else ""
+        for g, hit in zip(dev.itertuples(), match_gold(found, dev)):
+            got = found.at[hit, "speaker"] if hit is not None else "<not found>"
+            if hit is None or not same_speaker(got, g.speaker):
+                why = found.at[hit, "attribution"] or found.at[hit, "speaker_reason"] if hit is not None else ""
                 print(f"  {g.file} {g.start:5d} {g.kind:<9} gold {g.speaker!r:<32} got {got!r:<32} {why[:60]} "
                       f"| {g.quote[:50]!r}")
 

@@ -25,15 +25,14 @@ def scored_rows() -> pd.DataFrame:
     """One row per gold quote the extractor found: split, confidence, review flag, right or not."""
     import extract_accuracy
 
-    from stance.evaluate import same_speaker
+    from stance.evaluate import match_gold, same_speaker
 
     gold = pd.read_csv(extract_accuracy.CORPUS / "gold.csv", keep_default_na=False)
     found, _ = extract_accuracy.extracted()
     rows = []
-    for g in gold.itertuples():
-        hit = found[(found["file"] == g.file) & ((found["start"] - g.start).abs() <= 2)]
-        if len(hit):
-            r = hit.iloc[0]
+    for g, hit in zip(gold.itertuples(), match_gold(found, gold)):
+        if hit is not None:
+            r = found.loc[hit]
             rows.append({"split": g.split, "confidence": r["speaker_confidence"], "review": bool(r["speaker_review"]),
                          "right": same_speaker(r["speaker"], g.speaker)})
     return pd.DataFrame(rows)

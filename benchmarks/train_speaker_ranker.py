@@ -36,7 +36,7 @@ FRESH = ("zy", "zz", "yb", "yc", "yd", "ye", "yf", "yg", "yh", "yi", "yj", "yk",
 def dev_choices() -> list[dict]:
     """One item per dev quote found: its file, gold kind, candidates, the gold candidate's index (-1:
     none) and whether the rules' speaker is right."""
-    from stance.evaluate import same_speaker
+    from stance.evaluate import match_gold, same_speaker
     from stance.extraction.documents import read_document
     from stance.extraction.quotes import quote_rows
     from stance.extraction.speaker_ranker import candidates
@@ -50,12 +50,14 @@ def dev_choices() -> list[dict]:
         if parsed is None:
             continue
         nearby = [parsed[r["quote_no"] - 1].nearby for r in rows]
-        for r, cands in zip(rows, candidates(doc.text, rows, nearby)):
-            hit = g[(g["start"] - doc.to_raw(r["start"])).abs() <= 2]
-            if not len(hit):
+        found = pd.DataFrame({"file": file, "start": [doc.to_raw(r["start"]) for r in rows],
+                              "end": [doc.to_raw(r["end"]) for r in rows]})
+        quote_of = {hit: k for k, hit in zip(g.index, match_gold(found, g)) if hit is not None}
+        for n, (r, cands) in enumerate(zip(rows, candidates(doc.text, rows, nearby))):
+            if n not in quote_of:
                 continue
-            speaker = hit.iloc[0]["speaker"]
-            items.append({"file": file, "kind": hit.iloc[0]["kind"], "cands": cands,
+            speaker, kind = g.at[quote_of[n], "speaker"], g.at[quote_of[n], "kind"]
+            items.append({"file": file, "kind": kind, "cands": cands,
                           "gold": next((k for k, c in enumerate(cands) if same_speaker(c.name, speaker)), -1),
                           "rules_right": same_speaker(r["speaker"], speaker)})
     return items

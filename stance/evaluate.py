@@ -302,6 +302,28 @@ def has_sentence_break(speaker) -> bool:
     return bool(re.search(r"(?<![A-Z])[.!?]\s+[A-Z“\"]|\n|•", str(speaker or "")))
 
 
+def match_gold(found: pd.DataFrame, gold: pd.DataFrame, slack: int = 2) -> pd.Series:
+    """For each gold quote (indexed as ``gold``), the index label of the first ``found`` row in the
+    same ``file`` that starts and ends within ``slack`` characters of it, or None: the one matching
+    rule of every extraction score.
+
+    >>> gold = pd.DataFrame({"file": ["a", "a"], "start": [5, 40], "end": [20, 46]})
+    >>> found = pd.DataFrame({"file": ["a", "a"], "start": [60, 4], "end": [70, 21]}, index=[7, 8])
+    >>> match_gold(found, gold).tolist()
+    [8, None]
+    """
+    out = pd.Series([None] * len(gold), index=gold.index, dtype=object)
+    by_file = {f: rows for f, rows in found.groupby("file")}
+    for key, g in zip(gold.index, gold.itertuples()):
+        rows = by_file.get(g.file)
+        if rows is None:
+            continue
+        hit = rows.index[((rows["start"] - g.start).abs() <= slack) & ((rows["end"] - g.end).abs() <= slack)]
+        if len(hit):
+            out[key] = hit.tolist()[0]
+    return out
+
+
 def extraction_scores(found: pd.DataFrame, gold: pd.DataFrame, slack: int = 2) -> dict:
     """Quote extraction against gold quotes: recall, spurious share, speakers right (statements,
     terms) and speakers with a sentence break.
@@ -319,13 +341,11 @@ def extraction_scores(found: pd.DataFrame, gold: pd.DataFrame, slack: int = 2) -
     """
     matched_found: set = set()
     right = {"statement": [], "term": []}
-    for g in gold.itertuples():
-        rows = found[(found["file"] == g.file) & ((found["start"] - g.start).abs() <= slack)
-                     & ((found["end"] - g.end).abs() <= slack)]
-        if rows.empty:
+    for g, hit in zip(gold.itertuples(), match_gold(found, gold, slack)):
+        if hit is None:
             continue
-        matched_found.add(rows.index[0])
-        right.setdefault(g.kind, []).append(same_speaker(rows.iloc[0]["speaker"], g.speaker))
+        matched_found.add(hit)
+        right.setdefault(g.kind, []).append(same_speaker(found.at[hit, "speaker"], g.speaker))
     n_found = len(found)
     return {
         "gold": len(gold), "found": n_found, "matched": len(matched_found),
