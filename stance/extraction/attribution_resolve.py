@@ -31,7 +31,7 @@ def description_wants(words: str) -> str | None:
         return "PERSON"
     if low[-1] in ("it", "they", "we"):
         return "ORG" if low[-1] == "it" else "ANY"
-    if GROUP.match(words.strip()):
+    if GROUP.fullmatch(words.strip()):
         return "ANY"  # "the two leaders"
     head = _head_noun(words)
     nationality = len(low) == 2 and low[0] == "the" and head[:4] in NATIONS and words.split()[1][:1].isupper() \
