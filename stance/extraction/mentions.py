@@ -2,8 +2,10 @@
 
 :func:`_mentions` lists the named entities of a parsed paragraph with their titles and roles
 (the subject of a reporting verb, of reported words); :func:`issuers` adds whoever issued a
-writing ("the office issued a white paper"); :func:`surname_mentions` and :func:`complete_names`
-give a surname the full name the text gave before it (:func:`full_name`, :func:`name_in_text`).
+writing ("the office issued a white paper"); :func:`joint_mentions` adds names given together
+("Joe Biden and Fumio Kishida"); :func:`surname_mentions` and :func:`complete_names` give a surname
+the full name the text gave before it (:func:`full_name`, :func:`name_in_text`), and
+:func:`without_common_word` takes a headline's word out of a name ("Putin Press").
 """
 from __future__ import annotations
 
@@ -102,14 +104,14 @@ class Mention:
 
     at: int          # character offset
     text: str
-    kind: str        # PERSON, ORG, GPE, NORP, FAC, DESC or JOINT (several names as one subject)
+    kind: str        # PERSON, ORG, GPE, NORP, FAC, DESC or JOINT (names given together)
     titles: str      # lower-case words just before a name ("secretary general", "spokesperson")
     subject: bool    # the subject of a verb
     speaker: bool    # already a quote's speaker
     reports: bool = False  # the subject of a reporting verb ("Stoltenberg said ...", "Zhu repeated ...")
     reported: bool = False  # the subject of the words a verb reports ("..., Taiwan's government is ...", it said)
     issued: bool = False  # the subject of a verb that issues a writing ("the office issued a white paper")
-    joint: bool = False  # names coordinated as one subject ("Joe Biden and Fumio Kishida agreed")
+    joint: bool = False  # names given together ("Joe Biden and Fumio Kishida agreed", :func:`joint_mentions`)
 
 
 def _mentions(doc, offset: int, inside) -> list[Mention]:
