@@ -495,3 +495,20 @@ def test_the_former_holder_of_an_office_may_hold_another_now():
 
     assert office_differs("the spokesperson", "foreign minister")
     assert not office_differs("the former Torvian prime minister", "alliance secretary general")
+
+
+def test_unnamed_officials_are_not_one_person_the_text_names():
+    text = ("Foreign Minister Piet Tolle met his Torvian counterpart in Harbin on Monday. “We are ready to talk,” "
+            "Tolle said. Torvian officials later described the talks as “useful”.")
+    assert speaker_of(text, "useful") == "Torvian officials"
+
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("The Torvian Coast Guard accused Harbin of dangerous moves on Monday. “We will defend our waters,” it said. "
+     "The coast guard also called the moves “reckless”.", "The Torvian Coast Guard"),
+    ("Torvia’s National Maritime Task Force said on Monday that the ships had come close. The task force called the "
+     "moves “reckless”.", "National Maritime Task Force"),
+])
+def test_the_coast_guard_or_the_task_force_is_the_one_the_text_named(text, speaker):
+    assert speaker_of(text, "reckless") == speaker

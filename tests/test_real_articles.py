@@ -186,3 +186,11 @@ def test_import_stance_does_not_load_spacy():
     code = "import sys, stance, stance.extraction.quotes; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_surname_carrying_a_paragraph_s_speech_is_the_full_name_the_text_gives(extracted, gold):
+    # yn07 (dev): "Wang said by announcing ... This move ... sends a wrong message to separatist forces seeking
+    # "Taiwan independence"." The term continues Wang's speech; the text names him "Spokesperson Wang Wenbin".
+    row = extracted[(extracted["file"] == "yn07.txt") & (extracted["quote"] == "Taiwan independence")].iloc[0]
+    assert row["speaker"] == "Wang Wenbin" and row["attribution"].startswith("continues the paragraph's speech")
+    assert ((gold["file"] == "yn07.txt") & (gold["start"] == row["start"]) & (gold["speaker"] == "Wang Wenbin")).any()

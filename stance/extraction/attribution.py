@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer, header_speaker, remarks_makers
 from stance.extraction.attribution_resolve import (can_speak, description_wants, document_owner, introduces, is_specific,
-                                                   resolve, resolve_ahead)
+                                                   resolve, resolve_ahead, unnamed_people)
 from stance.extraction.attribution_rules import (RELATIVE, author_of, join_names, lemma, mention, reporting_verb,
                                                   split_joint, subject_of)
 from stance.extraction.entities import ENTITY_TYPES, NAMED, mend_names, pos
@@ -353,7 +353,8 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                 wants = description_wants(found.speaker) if not is_specific(found.speaker) else None
                 resolved = (resolve(found.speaker, wants, min(o_start, subject_at), mentions, sentence=s_start,
                                     embedded=embedded) if wants and not introduces(found.speaker) else None)
-                if resolved is None and found.kind == "DESC" and wants == "PERSON":
+                if resolved is None and found.kind == "DESC" and wants == "PERSON" \
+                        and not unnamed_people(found.speaker):
                     resolved = resolve_ahead(found.speaker, subject_at, mentions)
                 elif resolved is None and found.speaker.lower() in ("he", "she") and not any(
                         m.kind == "PERSON" for m in mentions if m.at < o_start):  # "..., he said" opens an excerpt

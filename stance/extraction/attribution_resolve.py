@@ -51,6 +51,19 @@ COUNTS = {"two": 2, "three": 3, "four": 4}
 JOINT_REACH = 400  # characters before "they" within which names given together are what it stands for
 
 
+def unnamed_people(description: str) -> bool:
+    """True for a description of several people headed by a plural noun ("Chinese officials",
+    "some diplomats", "NATO leaders"), not a count of people named together ("the two leaders",
+    :data:`GROUP`): it stands for no one person the text names.
+
+    >>> unnamed_people("German defense officials"), unnamed_people("the two leaders"), unnamed_people("the official")
+    (True, False, False)
+    """
+    head = _head_noun(description)
+    return (head in ("officials", "spokespeople") or head.endswith("s") and head[:-1] in PERSON_NOUNS) \
+        and not GROUP.fullmatch(description.strip())
+
+
 def group(words: str, earlier: list[Mention]) -> Mention | None:
     """The people a group description stands for ("the two leaders" -> "Xi Jinping and Vladimir
     Putin"): the latest joint mention of that many people (any number for "the leaders"), else the
@@ -300,6 +313,8 @@ def resolve(words: str, wants: str, before: int, mentions: list[Mention], reach:
                if not x.joint and j.at <= x.at < j.at + len(j.text) + 80 and x.text == part}
     earlier = [x for x in earlier
                if plural and (x.joint or (x.at, x.text) not in members) or not plural and not x.joint]
+    if not pronoun and head and unnamed_people(words):  # "Chinese officials": the same group, never one person
+        return next((m for m in earlier if m.kind == "DESC" and m.speaker and _head_noun(m.text) == head), None)
     if not pronoun and head:
         return _description(words, head, wants, earlier)
     woman = lambda m: m.kind == "PERSON" and is_female(m.text)  # noqa: E731

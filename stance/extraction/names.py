@@ -24,6 +24,7 @@ ministry alliance bloc government newspaper paper agency outlet office council e
 kremlin department tabloid daily administration cabinet parliament committee union organization
 organisation group country nation state party army military navy mission delegation statement
 editorial commentary report article broadcaster network channel website site white house
+force guard coastguard command bureau
 """.split())
 HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|madam|mme|m)\.?\s+", re.IGNORECASE)
 PARTICLES = frozenset("von van der den de da di du del della la le al el bin ibn ter ten dos das".split())

@@ -272,6 +272,10 @@ def quote_rows(text: str, source: str | None = None, date: str | None = None, *,
                 and (kind == "term" or parsed.context_how.startswith(("continues the previous paragraph",
                                                                        "headline: its speaker label"))):
             speaker, attribution = parsed.context, parsed.context_how  # a headline's subject, the paragraph's speaker
+            if re.fullmatch(r"[A-Z][\w’'-]+", speaker):  # a surname: the full name the text gave before
+                from stance.extraction.mentions import full_name
+
+                speaker = full_name(speaker, list(parsed.people))
         if not speaker and not reason and kind == "statement" and last["speaker"] and not inner[n - 1] and \
                 0 <= paragraph - last["paragraph"] <= 1 and not cite and (paragraph == last["paragraph"] or
                                                                         re.fullmatch(r"[\s\W]*", text[a:q.outer[0]] + tail.strip()[:1])):
