@@ -512,3 +512,10 @@ def test_unnamed_officials_are_not_one_person_the_text_names():
 ])
 def test_the_coast_guard_or_the_task_force_is_the_one_the_text_named(text, speaker):
     assert speaker_of(text, "reckless") == speaker
+
+
+def test_a_headline_s_chief_is_the_head_the_text_names_after_it():
+    text = ("Torvian alliance chief says summit comes at 'critical time'\n\n"
+            "HARBIN — A summit of the Torvian alliance next month comes at a critical time, its Secretary General "
+            "Arla Venn told reporters on Tuesday. “We face new threats,” Venn said.")
+    assert speaker_of(text, "critical time") == "Arla Venn"

@@ -194,7 +194,8 @@ FEMALE = frozenset("she her spokeswoman chairwoman congresswoman woman ms mrs mi
 MALE = frozenset("he him spokesman chairman congressman man mr king".split())
 # a description's head noun and the title words that name the same office
 SAME_OFFICE = {"premier": ("premier", "prime"), "envoy": ("envoy", "ambassador", "representative"),
-               "diplomat": ("diplomat", "minister", "spokeswoman", "spokesman", "spokesperson", "ambassador", "envoy")}
+               "diplomat": ("diplomat", "minister", "spokeswoman", "spokesman", "spokesperson", "ambassador", "envoy"),
+               "chief": ("chief", "head", "secretary", "director")}  # "the NATO chief": its secretary general
 RANKS = frozenset({"deputy", "vice", "former", "ex", "assistant"})  # a deputy minister is not "the minister"
 # offices a person holds one of: "the spokesperson" is not a minister the text titles so
 OFFICES = frozenset("""spokesperson spokesman spokeswoman president minister premier prime ambassador chancellor
