@@ -264,7 +264,7 @@ def same_speaker(a, b) -> bool:
     for long, short in ((a, b), (b, a)):
         if _acronym(long) and _acronym(long) == _norm_speaker(short).replace(" ", ""):
             return True
-    parts_a, parts_b = _joint_parts(a), _joint_parts(b)
+    parts_a, parts_b = split_joint(a), split_joint(b)
     if len(parts_a) > 1 and len(parts_a) == len(parts_b):  # joint speakers, in any order, each by a name form
         rest = list(parts_b)
         for p in parts_a:
@@ -280,9 +280,13 @@ def same_speaker(a, b) -> bool:
     return bool(a and b and (a.split()[-1] == b or b.split()[-1] == a))
 
 
-def _joint_parts(name) -> list[str]:
-    """The speakers of a joint speaker string ("Yoon Suk Yeol, Joe Biden and Shigeru Ishiba")."""
-    return [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", str(name or "").strip()) if p]
+def split_joint(speaker) -> list[str]:
+    """The speakers of a joint speaker string, in its order; one name is a list of one.
+
+    >>> split_joint("Yoon Suk Yeol, Joe Biden and Shigeru Ishiba"), split_joint("Mao Ning")
+    (['Yoon Suk Yeol', 'Joe Biden', 'Shigeru Ishiba'], ['Mao Ning'])
+    """
+    return [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", str(speaker or "").strip()) if p]
 
 
 def _acronym(name: str) -> str:

@@ -467,7 +467,8 @@ def test_one_leader_after_names_given_together_is_that_leader():
 
 
 def test_a_joint_speaker_is_split_and_joined_in_the_texts_order():
-    from stance.extraction.attribution_rules import join_names, split_joint
+    from stance.evaluate import split_joint
+    from stance.extraction.attribution_rules import join_names
 
     names = ["Arla Venn", "Piet Tolle", "Oda Marsh"]
     assert split_joint(join_names(names)) == names

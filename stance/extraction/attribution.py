@@ -38,11 +38,12 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
+from stance.evaluate import split_joint
 from stance.extraction.attribution_discourse import discourse_speaker, first_utterer, header_speaker, remarks_makers
 from stance.extraction.attribution_resolve import (can_speak, description_wants, document_owner, introduces, is_specific,
                                                    resolve, resolve_ahead, unnamed_people)
 from stance.extraction.attribution_rules import (RELATIVE, author_of, join_names, lemma, mention, reporting_verb,
-                                                  split_joint, subject_of)
+                                                  subject_of)
 from stance.extraction.entities import ENTITY_TYPES, NAMED, mend_names, pos
 from stance.extraction.mentions import (Mention, _mentions, clean_name, complete_names, full_name, issuers,
                                         joint_mentions, name_in_text, surname_mentions, without_common_word)

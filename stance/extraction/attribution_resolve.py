@@ -10,7 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from stance.extraction.attribution_rules import ALIASES, DOCUMENT_NOUNS, split_joint
+from stance.evaluate import same_speaker, split_joint
+from stance.extraction.attribution_rules import ALIASES, DOCUMENT_NOUNS, join_names
 from stance.extraction.mentions import Mention
 from stance.extraction.names import MEDIA_NOUNS, ORG_NOUNS, PERSON_NOUNS, is_female, is_outlet
 
@@ -74,9 +75,6 @@ def group(words: str, earlier: list[Mention]) -> Mention | None:
     >>> group("the two leaders", ms).text, group("the leaders", ms)
     ('Xi Jinping and Vladimir Putin', None)
     """
-    from stance.evaluate import same_speaker
-    from stance.extraction.attribution_rules import join_names
-
     m = GROUP.fullmatch(words.strip())
     if m is None:
         return None

@@ -329,10 +329,11 @@ def mention(token, together: bool = True) -> tuple[str, str]:
     # "the spokesperson for the ministry": one short prepositional phrase stays
     preps = [c for c in token.children if c.dep_ == "prep" and (c.lower_ in ("of", "for", "at", "from") or
                                                                  c.lower_ in ("in", "to") and token.lower_ in POSTED)]
-    if preps and len(_phrase(preps[0])) <= (8 if any(t.lower_ in POSTED for t in preps[0].subtree) else 5):
+    post_named = bool(preps) and any(t.lower_ in POSTED for t in preps[0].subtree)  # "for the Chinese Embassy"
+    if preps and len(_phrase(preps[0])) <= (8 if post_named else 5):
         keep += _phrase(preps[0])
         post = [c for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "to") and c.i > preps[0].i]
-        if post and any(t.lower_ in POSTED for t in preps[0].subtree) and len(_phrase(post[0])) <= 5:
+        if post and post_named and len(_phrase(post[0])) <= 5:
             keep += _phrase(post[0])  # "a spokesperson for the Chinese Mission to the EU"
     text = token.doc.text  # nothing across a line break (a headline above, a caption below)
     line_start = text.rfind("\n", 0, token.idx) + 1
@@ -345,21 +346,13 @@ def mention(token, together: bool = True) -> tuple[str, str]:
 
 
 def join_names(names: list[str]) -> str:
-    """Joint speakers as one speaker string, in the text's order.
+    """Joint speakers as one speaker string, in the text's order (:func:`stance.evaluate.split_joint`
+    splits it again).
 
     >>> join_names(["Joe Biden", "Fumio Kishida"]), join_names(["Yoon Suk Yeol", "Joe Biden", "Shigeru Ishiba"])
     ('Joe Biden and Fumio Kishida', 'Yoon Suk Yeol, Joe Biden and Shigeru Ishiba')
     """
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def split_joint(speaker: str) -> list[str]:
-    """The people of a joint speaker (:func:`join_names`); one name is a list of one.
-
-    >>> split_joint("Yoon Suk Yeol, Joe Biden and Shigeru Ishiba"), split_joint("Mao Ning")
-    (['Yoon Suk Yeol', 'Joe Biden', 'Shigeru Ishiba'], ['Mao Ning'])
-    """
-    return [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", speaker) if p]
 
 
 def joint(token) -> tuple[str, str] | None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from stance.evaluate import split_joint
 from stance.extraction.attribution_rules import (DOCUMENT_NOUNS, is_reporting, issues, join_names, joint, lemma,
-                                                 mention, split_joint)
+                                                 mention)
 from stance.extraction.entities import ENTITY_TYPES, POSTED, entity_kind, entity_name, pos, post_end, posted
 from stance.extraction.names import HONORIFICS, ORG_NOUNS, PERSON_NOUNS, title_word, trim_speaker
 

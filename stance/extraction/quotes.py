@@ -67,6 +67,16 @@ KNOWN_SOURCE_TYPES = {
     "cctv": "state_media", "tass": "state_media", "ria novosti": "state_media", "rt": "state_media",
 }
 
+def is_surname(name: str) -> bool:
+    """True for a speaker of one capitalised word ("Wang", "Zakharova"), which may stand for a
+    full name the text gave before.
+
+    >>> is_surname("Wang"), is_surname("Wang Wenbin"), is_surname("he")
+    (True, False, False)
+    """
+    return bool(re.fullmatch(r"[A-Z][\w’'-]+", name))
+
+
 def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) -> tuple[str, str, str]:
     """One speaker from the parse (:mod:`stance.extraction.attribution`) and from the word rules above:
     a name the parse found or resolved comes first; then the rules' speaker when it is a name or
@@ -81,7 +91,7 @@ def combine(parsed, rule_speaker: str, rule_attribution: str, rule_reason: str) 
         return parsed.speaker, parsed.attribution, ""
     if parsed.kind == "NONE":  # the parse knows the words are nobody's (the title of an event)
         return "", "", parsed.reason
-    if re.fullmatch(r"[A-Z][\w’'-]+", rule_speaker):  # a surname: the full name the text gave before
+    if is_surname(rule_speaker):  # the full name the text gave before
         rule_speaker = full_name(rule_speaker, list(parsed.people))
     elif names_a_person(rule_speaker, list(parsed.people)):  # "EU Ambassador to China Jorge Toledo"
         rule_speaker = fullest_name(rule_speaker, list(parsed.people))
@@ -272,7 +282,7 @@ def quote_rows(text: str, source: str | None = None, date: str | None = None, *,
                 and (kind == "term" or parsed.context_how.startswith(("continues the previous paragraph",
                                                                        "headline: its speaker label"))):
             speaker, attribution = parsed.context, parsed.context_how  # a headline's subject, the paragraph's speaker
-            if re.fullmatch(r"[A-Z][\w’'-]+", speaker):  # a surname: the full name the text gave before
+            if is_surname(speaker):  # the full name the text gave before ("Wang" -> "Wang Wenbin")
                 from stance.extraction.mentions import full_name
 
                 speaker = full_name(speaker, list(parsed.people))
