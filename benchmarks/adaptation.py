@@ -1,6 +1,7 @@
 """Few-shot adaptation on a corpus and targets the built-in schemes were not written for.
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/adaptation.py [--draws 5] [--finetune] [--schemes stance]
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/adaptation.py --corpus adapt_civic --part heldout   # another genre
 
 ``data/adapt/adapt.csv``: 367 real statements (officials and state media, verbatim, with urls)
 about nine targets the built-in schemes never saw (AUKUS, the WHO, BRICS, sanctions, nuclear
@@ -13,6 +14,12 @@ rows not drawn (:func:`stance.learning.learning_curve`). The reference is a head
 the other labelled rows (5-fold cross-validation over the whole corpus). ``--finetune`` lets
 ``fit`` choose a contrastively fine-tuned encoder too (:mod:`stance.finetune`; five fine-tunes
 per draw, minutes each on a CPU).
+
+``--corpus adapt_civic`` (``data/adapt_civic/adapt.csv``) measures the same on another genre: real
+statements from public debate on twelve domestic policy questions (rent control, AI regulation,
+fracking, the four-day work week...) by advocacy groups, unions, businesses, experts, columnists and
+members of the public, double-coded the same way. Its six held-out targets (``--part heldout``) are
+scored once per change; few-shot methods are developed on the other six (``--part dev``).
 """
 from __future__ import annotations
 
@@ -55,11 +62,25 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--finetune", action="store_true", help="fit(..., finetune=True)")
     parser.add_argument("--schemes", default="stance,tone", help="comma-separated: stance, tone")
+    parser.add_argument("--corpus", default="adapt", choices=("adapt", "adapt_civic"),
+                        help="data/adapt (officials and state media, new targets) or data/adapt_civic (civic debate)")
+    parser.add_argument("--part", default="all", choices=("all", "dev", "heldout"),
+                        help="adapt_civic: its dev targets (for developing), its held-out targets, or all rows")
     args = parser.parse_args()
-    table = pd.read_csv(ROOT / "data" / "adapt" / "adapt.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(ROOT / "data" / args.corpus / "adapt.csv", dtype=str, keep_default_na=False)
+    if args.part != "all":
+        if "split" not in table.columns:
+            parser.error(f"--part {args.part}: data/{args.corpus} has no split; use --part all")
+        table = table[table["split"] == args.part].reset_index(drop=True)
     clf = Classifier(progress=False)
-    for scheme, ks in (("stance", (16, 64)), ("tone", (16,))):
+    for scheme, wanted in (("stance", (16, 64)), ("tone", (16,))):
         if scheme not in args.schemes.split(","):
+            continue
+        fewest = table[f"gold_{scheme}"].value_counts().min()
+        ks = tuple(k for k in wanted if k + 5 <= fewest)  # leave test rows of every label
+        if ks != wanted:
+            print(f"{scheme}: k={sorted(set(wanted) - set(ks))} per label skipped (the rarest label has {fewest} rows)")
+        if not ks:
             continue
         curve = learning_curve(clf, table, scheme, gold=f"gold_{scheme}", ks=ks, draws=args.draws, seed=0,
                                finetune=args.finetune)

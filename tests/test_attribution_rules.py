@@ -273,6 +273,8 @@ def test_a_surname_the_tagger_took_for_a_common_noun_still_takes_the_full_name()
     # a name the tagger cuts at a hyphen, and a military rank, are the whole name without the rank
     ("Ruritanian President Han Dong-seok told reporters that the drills “occurred because of attempts to change "
      "the status quo.”", "occurred because of attempts to change the status quo.", "Han Dong-seok"),
+    ("Ruritanian President Kassym-Jomart Oberlin told reporters that the border “was settled long ago.”",
+     "was settled long ago.", "Kassym-Jomart Oberlin"),
     # a surname the tagger joined to the end of a title ("State Quill") is the person's
     ("Ruritanian Secretary of State Quill also said to the press that \"Northgate hid the figures for months.\"",
      "Northgate hid the figures for months.", "Quill"),

@@ -194,3 +194,11 @@ def test_a_surname_carrying_a_paragraph_s_speech_is_the_full_name_the_text_gives
     row = extracted[(extracted["file"] == "yn07.txt") & (extracted["quote"] == "Taiwan independence")].iloc[0]
     assert row["speaker"] == "Wang Wenbin" and row["attribution"].startswith("continues the paragraph's speech")
     assert ((gold["file"] == "yn07.txt") & (gold["start"] == row["start"]) & (gold["speaker"] == "Wang Wenbin")).any()
+
+
+def test_a_surname_the_tagger_takes_for_an_organisation_is_the_full_name_the_body_gives(extracted, gold):
+    # yx06 (dev): "... with China's top diplomat Wang Yi in Beijing ..." far above "“We must take a responsible
+    # attitude ...,” Wang said", where the tagger reads "Wang" as an organisation
+    row = extracted[(extracted["file"] == "yx06.txt") & extracted["quote"].str.startswith("We must take")].iloc[0]
+    assert row["speaker"] == "Wang Yi"
+    assert ((gold["file"] == "yx06.txt") & (gold["start"] == row["start"]) & (gold["speaker"] == "Wang Yi")).any()

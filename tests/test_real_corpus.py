@@ -55,3 +55,33 @@ def test_no_quotation_sits_on_both_sides_of_the_split(real, root):
     dev = set().union(*(shingles(t) for t in real.loc[real["split"] == "dev", "text"]))
     leaked = {i for i, t, split in zip(real["id"], real["text"], real["split"]) if split == "heldout" and shingles(t) & dev}
     assert leaked == {"real0010"}  # = real0332 but for a trailing comma; frozen before the rule existed
+
+
+@pytest.mark.parametrize("corpus", ["adapt", "adapt_civic"])
+def test_the_adaptation_corpora_are_sourced_as_collected_and_labelled_by_the_schemes(corpus, root):
+    """data/adapt (officials and state media, new targets) and data/adapt_civic (civic debate): every
+    row has a url, an outlet and a text exactly as a collector took it, and gold labels of the schemes."""
+    folder = root / "data" / corpus
+    table = pd.read_csv(folder / "adapt.csv", dtype=str, keep_default_na=False)
+    assert len(table) >= 300 and table["id"].is_unique and not table["text"].duplicated().any()
+    for col in ("url", "outlet", "text", "speaker", "source_type", "target"):
+        assert (table[col].str.strip() != "").all(), col
+    assert table["url"].str.match(r"https?://").all()
+    raw = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False)
+                     for p in sorted((folder / "raw").glob("collect_*.csv"))])
+    collected = set(zip(raw["text"], raw["url"]))
+    assert all((t, u) in collected for t, u in zip(table["text"], table["url"]))
+    assert set(table["gold_stance"]) == {"favor", "against", "neutral"}
+    assert set(table["gold_tone"]) <= {"hostile", "critical", "neutral", "conciliatory"}
+    assert not set(table["target"]) & TARGETS  # targets the built-in schemes were not written for
+
+
+def test_the_civic_corpus_held_out_targets_match_their_recorded_hash(root):
+    sys.path.insert(0, str(root / "data" / "real"))
+    from build import heldout_sha256, recorded_heldout_sha256
+
+    folder = root / "data" / "adapt_civic"
+    table = pd.read_csv(folder / "adapt.csv", dtype=str, keep_default_na=False)
+    assert heldout_sha256(table) == recorded_heldout_sha256(folder)
+    dev, held = (set(table.loc[table["split"] == part, "target"]) for part in ("dev", "heldout"))
+    assert len(dev) == len(held) == 6 and not dev & held  # whole targets are held out

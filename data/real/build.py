@@ -3,6 +3,8 @@
     python data/real/build.py merge   # raw/collect_*.csv -> statements.csv, coding/to_code.csv, the split
     python data/real/build.py gold    # coding/coder_*.csv + coding/third_reading*.csv -> real.csv, agreement
     python data/real/build.py gold-adapt   # the same for the adaptation corpus, data/adapt -> adapt.csv
+    python data/real/build.py merge-civic  # data/adapt_civic/raw/collect_*.csv -> statements.csv, coding/to_code.csv
+    python data/real/build.py gold-civic   # ... coder labels -> data/adapt_civic/adapt.csv, agreement
 
 ``merge`` draws the held-out split at random (seeded) before anyone labels or tunes anything;
 ``gold`` writes the gold table, prints Krippendorff's alpha per scheme and the SHA-256 of the
@@ -36,9 +38,9 @@ def heldout_sha256(real: pd.DataFrame) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def recorded_heldout_sha256() -> str:
-    """The held-out split's SHA-256 as the data card (README.md beside this file) records it."""
-    card = (HERE / "README.md").read_text(encoding="utf-8")
+def recorded_heldout_sha256(folder: Path = HERE) -> str:
+    """The held-out split's SHA-256 as the data card (README.md in ``folder``) records it."""
+    card = (folder / "README.md").read_text(encoding="utf-8")
     return card.split("held-out SHA-256: `")[1].split("`")[0]
 
 
@@ -113,6 +115,47 @@ def merge() -> None:
           f"by source_type: {kept['source_type'].value_counts().to_dict()}; by target: {kept['target'].value_counts().to_dict()}")
 
 
+CIVIC_TARGETS = ("rent control", "a higher minimum wage", "universal basic income", "AI regulation", "cryptocurrency",
+                 "self-driving cars", "smartphone bans in schools", "the four-day work week", "remote work",
+                 "fracking", "wind farms", "electric vehicles")
+CIVIC_SOURCES = ("advocacy", "union", "business", "expert", "commentary", "public", "official")
+# the collections whose six targets are held out: few-shot methods are developed on the other six targets' rows
+CIVIC_HELDOUT = ("c", "d")
+
+
+def merge_civic(folder: Path = HERE.parent / "adapt_civic") -> None:
+    """The civic-debate adaptation corpus: collectors' rows -> ``statements.csv`` and the coders' input.
+    The rows of the :data:`CIVIC_HELDOUT` collections (six of the twelve targets) are held out: few-shot
+    methods may be developed on the dev targets, and are scored on the held-out ones."""
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False).assign(collection=p.stem.removeprefix("collect_"))
+              for p in sorted((folder / "raw").glob("collect_*.csv"))]
+    raw = pd.concat(frames, ignore_index=True)
+    key = raw["text"].str.split().str.join(" ").str.lower()
+    problems = np.where(raw["text"].str.split().str.len() < 4, "under 4 words",
+                        np.where(~raw["target"].isin(CIVIC_TARGETS), "target not in the list",
+                                 np.where(~raw["url"].str.match(r"https?://") | (raw["outlet"] == ""),
+                                          "no url or outlet",
+                                          np.where(~raw["source_type"].isin(CIVIC_SOURCES), "unknown source_type",
+                                                   np.where(key.duplicated(), "duplicate text", "")))))
+    for reason, n in pd.Series(problems[problems != ""]).value_counts().items():
+        print(f"dropped {n} row(s): {reason}")
+    kept = raw[problems == ""].reset_index(drop=True)
+    overlap = overlapping(kept["text"], [])
+    if overlap.any():
+        print(f"dropped {int(overlap.sum())} row(s): overlaps an earlier statement (8 words in common)")
+    kept = kept[~overlap].reset_index(drop=True)
+    kept.insert(0, "id", [f"civic{i + 1:04d}" for i in range(len(kept))])
+    kept["split"] = np.where(kept["collection"].isin(CIVIC_HELDOUT), "heldout", "dev")
+    columns = ["id", "text", "target", "speaker", "outlet", "source_type", "date", "url", "query", "collection",
+               "split"]
+    kept[columns].to_csv(folder / "statements.csv", index=False)
+    (folder / "coding").mkdir(exist_ok=True)
+    kept.sample(frac=1.0, random_state=SEED)[["id", "text", "target"]].to_csv(folder / "coding" / "to_code.csv",
+                                                                            index=False)
+    print(f"{len(kept)} statements; by source_type: {kept['source_type'].value_counts().to_dict()}; "
+          f"by target: {kept['target'].value_counts().to_dict()}")
+
+
 def _devices(value: str) -> frozenset:
     return frozenset(d.strip() for d in str(value).split(";") if d.strip() in DEVICES)
 
@@ -159,7 +202,10 @@ def gold(folder: Path = HERE, out_name: str = "real.csv") -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["gold-adapt"]:  # the adaptation corpus (data/adapt): no held-out split
-        gold(HERE.parent / "adapt", "adapt.csv")
-    else:
-        {"merge": merge, "gold": gold}[sys.argv[1]]()
+    commands = {"merge": merge, "gold": gold, "merge-civic": merge_civic,
+                # the adaptation corpora (data/adapt, data/adapt_civic): no held-out split
+                "gold-adapt": lambda: gold(HERE.parent / "adapt", "adapt.csv"),
+                "gold-civic": lambda: gold(HERE.parent / "adapt_civic", "adapt.csv")}
+    if sys.argv[1:2] == [] or sys.argv[1] not in commands:
+        sys.exit(f"build.py: give one command of {', '.join(commands)} (got {sys.argv[1:]!r})")
+    commands[sys.argv[1]]()

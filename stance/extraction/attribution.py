@@ -371,6 +371,10 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                 whole = full_name(found.speaker, list(people))
                 if whole == found.speaker and found.kind == "PERSON":
                     whole = name_in_text(found.speaker, text[:o_start])
+                elif whole == found.speaker and found.kind == "ORG" and found.speaker.istitle():
+                    # a surname the tagger took for an organisation ("Wang" after "Wang Yi" outside the parse),
+                    # named in the body, not a title-case headline ("Kremlin Tempers Expectations")
+                    whole = name_in_text(found.speaker, text[text.find("\n") + 1:o_start])
                 found.speaker, found.kind = whole, "PERSON" if whole != found.speaker else found.kind
             found.people = people
         if container is not None and not found.speaker:

@@ -53,12 +53,12 @@ def name_in_text(name: str, before: str) -> str:
     ('Lin Jian', 'Lin')
     >>> name_in_text("Xing", "In Seoul Xing Haiming spoke; in Seoul, Xing")
     'Xing Haiming'
-    >>> name_in_text("Putin", "Putin Press Day. The press")
-    'Putin'
+    >>> name_in_text("Putin", "Putin Press Day. The press"), name_in_text("Oberlin", "President Kassym-Jomart Oberlin")
+    ('Putin', 'Kassym-Jomart Oberlin')
     """
     found = set()
     for m in re.finditer(rf"\b{re.escape(name)}\b", before):
-        left = re.search(r"\b([A-Z][a-z]+(?:-[a-z]+)?) $", before[:m.start()])
+        left = re.search(r"(?<![\w-])([A-Z][a-z]+(?:-[A-Za-z][a-z]+)?) $", before[:m.start()])
         right = re.match(r" ([A-Z][a-z]+(?:-[a-z]+)?)\b", before[m.end():])
         if left and left.group(1).lower() not in NOT_NAMES and not re.search(  # not "in Seoul Xing Haiming"
                 rf"\b{left.group(1)}\b(?! {re.escape(name)}\b)", before):
