@@ -12,7 +12,8 @@ stance toward the given target rather than overall polarity) is not chosen. The 
 by mean cross-validated macro-F1 on the real rows is refitted on all of them, its
 temperature fitted on its cross-validated logits (so that confidence is the chance of being
 right), and with ``--write`` saved to ``stance/schemes/heads/``. Prints every candidate's
-cross-validated macro-F1 and ECE.
+cross-validated macro-F1 and ECE. A head written here has no domain yet: run
+``benchmarks/head_domain.py --write`` after it (where the head applies, :func:`stance.heads.fit_domain`).
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ Candidates, each kept only when it clearly helps:
    on 48 rows forgets it). It competes with the blend of 1 and 2 by cross-validation on the
    labelled rows (:func:`choose_method`); on request (``finetune=True``), so does the same
    correction on the embeddings of an encoder fine-tuned contrastively on the labelled rows
-   (:mod:`stance.finetune`, SetFit-style).
+   (:mod:`stance.finetune`, SetFit-style). No change (method ``"none"``) competes too and wins ties.
 
 The fitted state is a few numbers and vectors per label, stored as JSON (no pickle), and a tuned
 encoder as safetensors beside it. How much it helps: :func:`stance.learning.learning_curve`,
@@ -152,7 +152,7 @@ class FewShot:
     loo_accuracy: dict = field(default_factory=dict)
     temperature: float = 1.0  # recalibration: softmax(temperature * log p0 + bias)
     bias: list = field(default_factory=list)  # one per label; empty: none
-    method: str = "blend"  # "blend", "residual", "finetune" (residual on a tuned encoder), "head" (format 3)
+    method: str = "blend"  # "blend", "residual", "finetune" (residual on a tuned encoder), "none", "head" (format 3)
     head: dict = field(default_factory=dict)  # the head's arrays (mean, scale, weight, bias) and l2
     cv: dict = field(default_factory=dict)  # cross-validated macro-F1 of each candidate method
     encoder_file: str = ""  # method "finetune": the tuned encoder's weights (safetensors) and their SHA-256
@@ -302,10 +302,10 @@ def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_label
     labelled rows: the blend (:func:`adapt_arrays`) or a correction to the zero-shot scores
     (:func:`fit_residual`) with one of :data:`RESIDUAL_L2`, on the embeddings or, when ``tune``
     is given, also on those of an encoder fine-tuned on each fold's training rows (``tune(rows)``
-    returns the tuned encoder and the embeddings of all labelled rows under it). Returns
-    ``(method, l2, cv)`` where ``cv`` maps each candidate to its cross-validated macro-F1; with
-    fewer than :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend. Ties go to the blend,
-    then to the packaged encoder, then to the strongest pull."""
+    returns the tuned encoder and the embeddings of all labelled rows under it), or no change (``"none"``).
+    Returns ``(method, l2, cv)``, ``cv`` mapping each candidate to its cross-validated macro-F1; with fewer
+    than :data:`HEAD_MIN_PER_LABEL` rows for some label, the blend. Ties go to no change, then to the
+    blend, then to the packaged encoder, then to the strongest pull."""
     from stance.evaluate import macro_f1
     from stance.heads import stratified_folds
 
@@ -314,7 +314,7 @@ def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_label
         return "blend", None, {}
     fold = stratified_folds(y, CV_FOLDS)
     methods = ("residual", "finetune") if tune is not None else ("residual",)
-    pred = {"blend": np.empty(len(y), dtype=int),
+    pred = {"none": p0.argmax(1), "blend": np.empty(len(y), dtype=int),
             **{f"{m} l2={l2}": np.empty(len(y), dtype=int) for m in methods for l2 in RESIDUAL_L2}}
     for f in range(CV_FOLDS):
         tr, te = fold != f, fold == f
@@ -326,20 +326,21 @@ def choose_method(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_label
                 head = fit_residual(p0[tr], emb[tr], y[tr], n_labels, l2)
                 pred[f"{m} l2={l2}"][te] = residual_probabilities(head, p0[te], emb[te]).argmax(1)
     cv = {name: round(macro_f1(y, p, labels=list(range(n_labels))), 4) for name, p in pred.items()}
-    cost = {"blend": 0, "residual": 1, "finetune": 2}
+    cost = {"none": -1, "blend": 0, "residual": 1, "finetune": 2}
     best = max(cv, key=lambda name: (cv[name], -cost[name.split()[0]], float(name.partition("=")[2] or 0)))
-    return ("blend", None, cv) if best == "blend" else (best.split()[0], float(best.split("=")[1]), cv)
+    return (best, None, cv) if best in ("none", "blend") else (best.split()[0], float(best.split("=")[1]), cv)
 
 
 def adapt_any(p0: np.ndarray, embeddings: np.ndarray, y: np.ndarray, n_labels: int, margin: float = MARGIN,
               weights=WEIGHTS, tune=None) -> dict:
-    """The adaptation :func:`choose_method` picks, fitted on all labelled rows, as
-    :class:`FewShot` fields (``method``, ``head``, ``cv``, the blend's numbers, and ``encoder``:
-    the tuned encoder when the method is ``"finetune"``, else None)."""
+    """The adaptation :func:`choose_method` picks, fitted on all labelled rows, as :class:`FewShot` fields
+    (``method``, ``head``, ``cv``, the blend's numbers, and ``encoder``: the tuned one for ``"finetune"``)."""
     method, l2, cv = choose_method(p0, embeddings, y, n_labels, margin, weights, tune)
     temperature, bias, prototypes, weight, accuracy = adapt_arrays(p0, embeddings, y, n_labels, margin, weights)
     encoder, head = None, {}
-    if method == "finetune":
+    if method == "none":  # an identity blend (readers of format 4 apply it so): the scheme as it is
+        temperature, bias, weight = 1.0, np.zeros(n_labels), 0.0
+    elif method == "finetune":
         encoder, tuned = tune(np.arange(len(y)))
         head = fit_residual(p0, tuned, y, n_labels, l2)
     elif method == "residual":

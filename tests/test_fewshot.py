@@ -289,3 +289,23 @@ def test_version_3_fewshot_files_with_a_head_still_load(tmp_path):
     x = head_features(p0, emb) @ np.asarray(head["weight"])
     assert state.method == "head"
     assert np.allclose(state.adapt(p0, emb), np.exp(x) / np.exp(x).sum())
+
+
+def test_a_scheme_no_fit_beats_on_the_folds_is_kept_as_it_is(tmp_path):
+    from stance.fewshot import FewShot, adapt_any, adapted_probabilities, load, save
+
+    r = np.random.default_rng(5)
+    y = np.repeat([0, 1, 2], 10)
+    p0 = np.full((30, 3), 0.25) + 0.25 * np.eye(3)[y]  # the scheme is right on every row
+    emb = r.normal(size=(30, 8))  # the embeddings say nothing
+    fitted = adapt_any(p0, emb, y, 3)
+    assert fitted["method"] == "none" and fitted["cv"]["none"] == 1.0
+    p_new = r.dirichlet(np.ones(3), size=5)
+    assert np.allclose(adapted_probabilities(fitted, p_new, r.normal(size=(5, 8))), p_new)
+    state = FewShot("stance", ["favor", "against", "neutral"], "m", fitted["prototypes"], fitted["weight"],
+                    temperature=fitted["temperature"], bias=fitted["bias"], method=fitted["method"],
+                    head=fitted["head"], cv=fitted["cv"])
+    back = load(save({"stance": state}, tmp_path / "fs.json"))["stance"]
+    assert back.method == "none" and np.allclose(back.adapt(p_new, r.normal(size=(5, 8))), p_new)
+    older = dict(state.to_dict(), method="blend")  # a reader that knows only the blend gets the same numbers
+    assert np.allclose(FewShot.from_dict(older).adapt(p_new, r.normal(size=(5, 8))), p_new)

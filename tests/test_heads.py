@@ -1,13 +1,15 @@
 """Trained heads (stance.heads): the fit against scikit-learn, storage, and their use in classify."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from stance.errors import SchemeError
-from stance.heads import (Head, cue_features, fit_softmax, fit_temperature, load_head, save_head, softmax,
-                          target_pattern)
+from stance.heads import (Head, cue_features, domain_similarity, fit_domain, fit_softmax, fit_temperature, load_head,
+                          save_head, softmax, target_pattern)
 from stance.schemes import load_scheme
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -107,3 +109,44 @@ def test_classify_uses_the_head_and_flags_rows_for_review(clf):
 def test_adhoc_labels_keep_the_zero_shot_path(clf):
     out = clf.classify(["NATO is a puppet."], labels=["war", "peace"], progress=False)
     assert out.attrs["stance"]["runs"]["label"]["scheme"]["heads"] == {}
+
+
+def test_a_head_s_domain_is_stored_with_it_and_separates_unlike_text(tmp_path):
+    rng = np.random.default_rng(0)
+    like = rng.normal(size=(300, 16)) + np.r_[4.0, np.zeros(15)]  # the training text: one region
+    like /= np.linalg.norm(like, axis=1, keepdims=True)
+    centroids, threshold = fit_domain(like, k=16, quantile=0.01)
+    unlike = rng.normal(size=(50, 16)) - np.r_[4.0, np.zeros(15)]
+    unlike /= np.linalg.norm(unlike, axis=1, keepdims=True)
+    fresh = rng.normal(size=(200, 16)) + np.r_[4.0, np.zeros(15)]
+    fresh /= np.linalg.norm(fresh, axis=1, keepdims=True)
+    head = Head(labels=("a", "b"), model="m", groups=("text",), mean=np.zeros(16), scale=np.ones(16),
+                weight=np.zeros((16, 2)), bias=np.zeros(2), domain=centroids, domain_threshold=threshold)
+    back = load_head(save_head(head, tmp_path / "h.safetensors"))
+    assert back.domain.shape == (16, 16) and back.domain_threshold == pytest.approx(threshold)
+    assert not back.in_domain(unlike).any()
+    assert 0.9 < back.in_domain(fresh).mean() <= 1.0  # about 1% of text like the training text falls outside
+    assert (domain_similarity(back.domain, fresh) >= threshold).tolist() == back.in_domain(fresh).tolist()
+    assert back.provenance()["domain"] == {"centroids": 16, "threshold": back.domain_threshold}
+    plain = load_head(save_head(replace(head, domain=None), tmp_path / "plain.safetensors"))
+    assert plain.domain is None and plain.in_domain(unlike).all() and "domain" not in plain.provenance()
+
+
+def test_text_outside_the_head_s_domain_gets_the_zero_shot_scores(clf):
+    # synthetic statements: one like the official statements the head was trained on, one from another genre
+    texts = ["NATO is a puppet of Washington, its hands stained with blood.",
+             "My rent went up 40% this year, so yes, I'm voting for rent control."]
+    sch = load_scheme("stance")
+    backend = clf.load().backend_
+    head = sch.head(MINILM)
+    assert head.domain is not None and head.info["domain"]["quantile"] == 0.01
+    inside = head.in_domain(backend.feature_blocks(texts, sch, "rent control", ("text",))["text"])
+    assert inside.tolist() == [True, False]
+    out = clf.classify(pd.DataFrame({"text": texts, "target": "rent control"}), "stance", progress=False)
+    columns = ["stance_p_favor", "stance_p_against", "stance_p_neutral"]
+    with_head = head.probabilities(backend.head_features(texts, sch, "rent control", head))
+    zero_shot = clf.classify(pd.DataFrame({"text": texts, "target": "rent control"}), replace(sch, heads={}),
+                             progress=False)[columns].to_numpy()
+    np.testing.assert_allclose(out[columns].to_numpy()[0], with_head[0], atol=1e-6)
+    np.testing.assert_allclose(out[columns].to_numpy()[1], zero_shot[1], atol=1e-6)
+    assert not np.allclose(with_head[1], zero_shot[1], atol=1e-3)  # the fallback changed something

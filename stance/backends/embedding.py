@@ -219,10 +219,20 @@ class EmbeddingBackend:
         return np.hstack(list(self.feature_blocks(texts, scheme, target, head.groups).values()))
 
     def probabilities(self, texts: list[str], scheme: Scheme, target: str | None) -> np.ndarray:
+        """The scheme's trained head's probabilities, for the texts in its domain
+        (:meth:`stance.heads.Head.in_domain`); the calibrated zero-shot scores elsewhere, and for a
+        scheme without a head for this model."""
         head = scheme.head(self.name)
-        if head is not None:
-            return head.probabilities(self.head_features(texts, scheme, target, head))
+        if head is None:
+            return self._calibrated(self.label_scores(texts, scheme, target, self.calibration(scheme).top_k), scheme)
+        blocks = self.feature_blocks(texts, scheme, target, tuple(dict.fromkeys((*head.groups, "text", "scores"))))
+        p = head.probabilities(np.hstack([blocks[g] for g in head.groups]))
+        outside = ~head.in_domain(blocks["text"])
+        if outside.any():  # the same scores the head reads: the calibration's top_k and clauses
+            p[outside] = self._calibrated(blocks["scores"][outside], scheme)
+        return p
+
+    def _calibrated(self, scores: np.ndarray, scheme: Scheme) -> np.ndarray:
         cal = self.calibration(scheme)
         offsets = np.array([cal.offsets[n] for n in scheme.label_names])
-        return calibrated_probabilities(self.label_scores(texts, scheme, target, cal.top_k), offsets,
-                                        cal.scale, scheme.multi_label)
+        return calibrated_probabilities(scores, offsets, cal.scale, scheme.multi_label)
