@@ -275,6 +275,13 @@ def test_a_surname_the_tagger_took_for_a_common_noun_still_takes_the_full_name()
      "the status quo.”", "occurred because of attempts to change the status quo.", "Han Dong-seok"),
     ("Ruritanian President Kassym-Jomart Oberlin told reporters that the border “was settled long ago.”",
      "was settled long ago.", "Kassym-Jomart Oberlin"),
+    # "President of Sylvania" is a title and its post, the place no first name
+    ("President of Sylvania Marek Dubrava proposed holding talks in Zenda, the agency reported.\n\n"
+     "“We are neighbours. Let’s sit down and decide our future,” Dubrava said.",
+     "We are neighbours. Let’s sit down and decide our future,", "Marek Dubrava"),
+    ("Earlier the President of Borduria Petro Kovalenko said that the assembly has approved the allocation, and "
+     "that the bill provides for the supply of “lethal weapons of a defensive nature”.",
+     "lethal weapons of a defensive nature", "Petro Kovalenko"),
     # a surname the tagger joined to the end of a title ("State Quill") is the person's
     ("Ruritanian Secretary of State Quill also said to the press that \"Northgate hid the figures for months.\"",
      "Northgate hid the figures for months.", "Quill"),

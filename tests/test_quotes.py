@@ -141,6 +141,9 @@ def test_synthetic_set_names_no_real_speakers(root):
     # a straight-quoted term inside a straight-quoted statement
     ('"They back the "one Velmar" policy, but insist on the status quo," she said.',
      ['They back the "one Velmar" policy, but insist on the status quo,']),
+    # a stray space before the closing straight mark (a wire copy)
+    ('It is "premature to talk about it. " Quill noted that "signals have come. "\n"Broadly, we wait," he said.',
+     ["premature to talk about it.", "signals have come.", "Broadly, we wait,"]),
 ])
 def test_quote_styles(text, quotes):
     found, problems = find_quotes(text)

@@ -71,7 +71,8 @@ def posted_people(doc):
 def mend_names(doc):
     """``doc`` with its people's names mended: people given with their post (:func:`posted_people`),
     a name the tagger cut at a hyphen ("Yoon Suk" of "Yoon Suk-yeol") taken through it, a name it
-    joined to the end of a title ("State Pompeo" in "Secretary of State Pompeo") taken apart, and a
+    joined to the end of a title ("State Pompeo" in "Secretary of State Pompeo", "Belarus Alexander
+    Lukashenko" in "President of Belarus Alexander Lukashenko") taken apart, and a
     "person" in lower case ("to the max") no name."""
     from spacy.tokens import Span
 
@@ -84,6 +85,9 @@ def mend_names(doc):
         if e.label_ == "ORG" and len(e) >= 2 and e[0].text == "State" and e.start >= 2 and doc[e.start - 1].lower_ == "of" \
                 and title_word(doc[e.start - 2].text) and all(t.text[:1].isupper() and t.is_alpha for t in e[1:]):
             e = Span(doc, e.start + 1, end, label="PERSON")  # "Secretary of" + "State Pompeo"
+        elif e.label_ in ("PERSON", "ORG") and len(e) == 3 and e.start >= 2 and doc[e.start - 1].lower_ == "of" \
+                and title_word(doc[e.start - 2].text) and all(t.is_title and t.is_alpha for t in e):
+            e = Span(doc, e.start + 1, end, label="PERSON")  # "President of" + "Belarus Alexander Lukashenko"
         if e.label_ == "PERSON" and end + 1 < len(doc) and doc[end].text in "-‐" and not doc[end - 1].whitespace_ \
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha and not doc[end + 1].ent_type_:
             e = Span(doc, e.start, end + 2, label="PERSON")
@@ -112,7 +116,8 @@ def entity_name(ent) -> str:
     while end > ent.start and doc[end - 1].lower_ in PARTICLES and end < len(doc) and \
             (doc[end].text[:1].isupper() or doc[end].lower_ in PARTICLES):
         end += 1
-    while ent.label_ == "PERSON" and start > max(ent.sent.start, ent.start - 2) and first_name(doc[start - 1]):
+    while ent.label_ == "PERSON" and start > max(ent.sent.start, ent.start - 2) and first_name(doc[start - 1]) \
+            and not (start >= 2 and doc[start - 2].lower_ == "of"):  # "President of Belarus" is no first name
         start -= 1
     if ent.label_ in ("ORG", "FAC") and ent.root.lower_ in POSTED:
         end = post_end(doc, end)

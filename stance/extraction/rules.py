@@ -161,6 +161,9 @@ _COMPLEMENT = re.compile(r"\s(?:what|that|which|who|whom|whose|where|when|if|whe
 _NAME = re.compile(r"(?:[A-Z][\w’'.-]*\s?){1,4}")
 
 
+_TIME_OPENING = re.compile(r"(?:On|In|At|Late|Early|Earlier|Later|Last|This|Since|By|Until)\s")
+
+
 def _subject_before(head: str, verb_start: int) -> str:
     """The subject of a verb: its clause (after ``that``/``what``...), an appositive kept with its name.
 
@@ -170,6 +173,9 @@ def _subject_before(head: str, verb_start: int) -> str:
     >>> h = "The alliance has denounced what it calls"
     >>> _subject_before(h, h.index("calls"))
     'it'
+    >>> h = "On Friday, a ministry spokesperson urged"
+    >>> _subject_before(h, h.index("urged"))
+    'a ministry spokesperson'
     """
     clauses = [c for c in _CLAUSE.split(head[:verb_start]) if c.strip()]
     if not clauses:
@@ -180,8 +186,9 @@ def _subject_before(head: str, verb_start: int) -> str:
         clause = clauses[-2]
     parts = _COMPLEMENT.split(" " + clause)
     subject = clean_speaker(parts[-1])
+    # an appositive name, but none across a line break (a caption above) nor a time ("On Friday, a spokesperson")
     if len(clauses) > 1 and re.match(r"(?:a|an)\s", subject) and _NAME.fullmatch(clauses[-2].strip() + " ") \
-            and "\n" not in clauses[-2] + clause:  # no appositive across a line break (a caption above)
+            and "\n" not in clauses[-2] + clause and not _TIME_OPENING.match(clauses[-2].strip()):
         subject = f"{clauses[-2].strip()}, {subject}"
     return subject
 

@@ -70,7 +70,20 @@ def _can_close(text: str, i: int, mark: str) -> bool:
     after = text[i + 1] if i + 1 < len(text) else " "
     if before in ".!?" and after.isupper():  # a page that lost the space after it: 'a wrong signal."Lin Jian added'
         return True
+    if stray_space_before(text, i):
+        return True
     return not before.isspace() and not _is_word(after)
+
+
+def stray_space_before(text: str, i: int) -> bool:
+    """True for a straight double quote at ``i`` that closes a sentence after a stray space:
+    'it is "premature to talk about it. " Ryabkov said' (a space on both sides, a sentence end before).
+
+    >>> stray_space_before('"premature to talk. " Ryabkov', 20), stray_space_before('we "call it" so', 4)
+    (True, False)
+    """
+    return (text[i] == '"' and i >= 2 and text[i - 1] == " " and text[i - 2] in ".!?,"
+            and (i + 1 == len(text) or text[i + 1].isspace()))
 
 
 def nested_straight(text: str, i: int) -> bool:
@@ -133,7 +146,8 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             limit = MAX_SINGLE if mark in SINGLE else MAX_QUOTE
             if i - j - 1 <= limit and (not stack or nested) and i > j + 1:
                 pad = int(mark == '"' and text[j + 1] == " ")  # a stray space after a straight mark ("« non »" keeps its)
-                quotes.append(Quote(j + 1 + pad, i, mark + " " * pad, ch))
+                back = int(stray_space_before(text, i))  # ... or before its closing one
+                quotes.append(Quote(j + 1 + pad, i - back, mark + " " * pad, " " * back + ch))
             elif i - j - 1 > limit:
                 unclosed(mark, j)
             continue
