@@ -61,21 +61,31 @@ def overlapping(texts: pd.Series, earlier: list[str]) -> np.ndarray:
     return np.array(out, dtype=bool)
 
 
-def merge() -> None:
-    frames = []
-    for path in sorted((HERE / "raw").glob("collect_*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        frame["collection"] = path.stem.removeprefix("collect_")
-        frames.append(frame)
-    raw = pd.concat(frames, ignore_index=True)
+def collected(folder: Path) -> pd.DataFrame:
+    """Every collector's rows (``raw/collect_*.csv`` in ``folder``), with the collection each came from."""
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False).assign(collection=p.stem.removeprefix("collect_"))
+              for p in sorted((folder / "raw").glob("collect_*.csv"))]
+    return pd.concat(frames, ignore_index=True)
+
+
+def screened(raw: pd.DataFrame, checks: list[tuple[str, pd.Series]]) -> pd.DataFrame:
+    """The rows of ``raw`` that pass every check and repeat no earlier text (after whitespace and case).
+    ``checks``: ``(reason, failing rows)`` in order; a row is dropped for the first it fails, and the
+    drops are counted by reason."""
     key = raw["text"].str.split().str.join(" ").str.lower()
-    problems = np.where(raw["text"].str.split().str.len() < 4, "under 4 words",
-                        np.where(~raw["target"].isin(TARGETS), "target not in the list",
-                                 np.where((raw["url"] == "") | (raw["outlet"] == ""), "no url or outlet",
-                                          np.where(key.duplicated(), "duplicate text", ""))))
+    problems = np.full(len(raw), "", dtype=object)
+    for reason, failing in reversed([*checks, ("duplicate text", key.duplicated())]):
+        problems = np.where(np.asarray(failing, dtype=bool), reason, problems)
     for reason, n in pd.Series(problems[problems != ""]).value_counts().items():
         print(f"dropped {n} row(s): {reason}")
-    kept = raw[problems == ""].reset_index(drop=True)
+    return raw[problems == ""].reset_index(drop=True)
+
+
+def merge() -> None:
+    raw = collected(HERE)
+    kept = screened(raw, [("under 4 words", raw["text"].str.split().str.len() < 4),
+                          ("target not in the list", ~raw["target"].isin(TARGETS)),
+                          ("no url or outlet", (raw["url"] == "") | (raw["outlet"] == ""))])
     previous = HERE / "statements.csv"
     if previous.is_file():  # append-only: earlier rows keep their ids and their split
         old = pd.read_csv(previous, dtype=str, keep_default_na=False)
@@ -127,19 +137,11 @@ def merge_civic(folder: Path = HERE.parent / "adapt_civic") -> None:
     """The civic-debate adaptation corpus: collectors' rows -> ``statements.csv`` and the coders' input.
     The rows of the :data:`CIVIC_HELDOUT` collections (six of the twelve targets) are held out: few-shot
     methods may be developed on the dev targets, and are scored on the held-out ones."""
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False).assign(collection=p.stem.removeprefix("collect_"))
-              for p in sorted((folder / "raw").glob("collect_*.csv"))]
-    raw = pd.concat(frames, ignore_index=True)
-    key = raw["text"].str.split().str.join(" ").str.lower()
-    problems = np.where(raw["text"].str.split().str.len() < 4, "under 4 words",
-                        np.where(~raw["target"].isin(CIVIC_TARGETS), "target not in the list",
-                                 np.where(~raw["url"].str.match(r"https?://") | (raw["outlet"] == ""),
-                                          "no url or outlet",
-                                          np.where(~raw["source_type"].isin(CIVIC_SOURCES), "unknown source_type",
-                                                   np.where(key.duplicated(), "duplicate text", "")))))
-    for reason, n in pd.Series(problems[problems != ""]).value_counts().items():
-        print(f"dropped {n} row(s): {reason}")
-    kept = raw[problems == ""].reset_index(drop=True)
+    raw = collected(folder)
+    kept = screened(raw, [("under 4 words", raw["text"].str.split().str.len() < 4),
+                          ("target not in the list", ~raw["target"].isin(CIVIC_TARGETS)),
+                          ("no url or outlet", ~raw["url"].str.match(r"https?://") | (raw["outlet"] == "")),
+                          ("unknown source_type", ~raw["source_type"].isin(CIVIC_SOURCES))])
     overlap = overlapping(kept["text"], [])
     if overlap.any():
         print(f"dropped {int(overlap.sum())} row(s): overlaps an earlier statement (8 words in common)")
