@@ -59,6 +59,26 @@ def test_a_participle_of_speech_after_reported_words_is_the_reporters(text, quot
     assert speaker_of(text, quote) == speaker
 
 
+@pytest.mark.parametrize("text, quote", [
+    ("Arla Venn described the talks as “candid” and said Torvia took the union’s concerns on trade seriously, but "
+     "urged the council to avoid “protectionist” approaches.", "protectionist"),
+    ("The minister Arla Venn said Torvia has not closed its border to refugees, but highlighted the \"hybrid "
+     "attacks\" organized by Sylvania.", "hybrid attacks"),
+])
+def test_a_reporting_verb_coordinated_inside_reported_words_is_the_reporters(text, quote):
+    assert speaker_of(text, quote) == "Arla Venn"
+
+
+def test_a_person_introduced_at_the_start_of_a_text_is_known_to_quotes_paragraphs_later():
+    text = ("Ruritania should press Sylvania, minister says\n\n23 August, 2025\n\n"
+            "First Deputy Foreign Minister Marek Dubrava believes Ruritania should increase pressure on Sylvania.\n\n"
+            "He stated this in an interview with the Courier.\n\n"
+            "According to the minister, Sylvania continues to manipulate Ruritania and Piet Tolle personally.\n\n"
+            "“But I think that, slowly and gradually, the administration is beginning to understand it,” he added.")
+    assert speaker_of(text, "But I think that, slowly and gradually, the administration is beginning to understand it,") \
+        == "Marek Dubrava"
+
+
 def test_an_entity_with_a_person_noun_in_apposition_is_a_person():
     spokesman = types.SimpleNamespace(dep_="appos", lower_="spokesman", tag_="NN")
     root = types.SimpleNamespace(dep_="nsubj", children=[spokesman], head=None)

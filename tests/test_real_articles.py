@@ -202,3 +202,19 @@ def test_a_surname_the_tagger_takes_for_an_organisation_is_the_full_name_the_bod
     row = extracted[(extracted["file"] == "yx06.txt") & extracted["quote"].str.startswith("We must take")].iloc[0]
     assert row["speaker"] == "Wang Yi"
     assert ((gold["file"] == "yx06.txt") & (gold["start"] == row["start"]) & (gold["speaker"] == "Wang Yi")).any()
+
+
+def test_words_a_news_agency_reported_are_not_the_agency_s(extracted, gold):
+    # xd08 (dev): Kato "told a regular news conference Friday that “...”", then "“That’s our basic policy and there
+    # is no change to that,” according to AP." AP reported the words; the paragraph's speaker said them.
+    row = extracted[(extracted["file"] == "xd08.txt") & extracted["quote"].str.startswith("That’s our basic")].iloc[0]
+    assert row["speaker"] == "Katsunobu Kato"
+    assert ((gold["file"] == "xd08.txt") & (gold["start"] == row["start"]) & (gold["speaker"] == "Katsunobu Kato")).any()
+
+
+def test_a_person_introduced_in_the_lead_is_known_to_a_pronoun_paragraphs_later(extracted, gold):
+    # m05 (dev): "First Deputy Foreign Minister Serhii Kyslytsia believes ..." opens the text; three paragraphs later
+    # "“But I think that ...,” he added", after a sentence naming Donald Trump as an object
+    row = extracted[(extracted["file"] == "m05.txt") & extracted["quote"].str.startswith("But I think that")].iloc[0]
+    assert row["speaker"] == "Serhii Kyslytsia"
+    assert ((gold["file"] == "m05.txt") & (gold["start"] == row["start"]) & (gold["speaker"] == "Serhii Kyslytsia")).any()

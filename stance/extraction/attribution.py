@@ -47,7 +47,7 @@ from stance.extraction.attribution_rules import (RELATIVE, author_of, join_names
 from stance.extraction.entities import ENTITY_TYPES, NAMED, mend_names, pos
 from stance.extraction.mentions import (Mention, _mentions, clean_name, complete_names, full_name, issuers,
                                         joint_mentions, name_in_text, surname_mentions, without_common_word)
-from stance.extraction.names import HONORIFICS, fullest_name, is_outlet, names_a_person, strip_titles
+from stance.extraction.names import HONORIFICS, fullest_name, is_news_agency, is_outlet, names_a_person, strip_titles
 from stance.extraction.pipeline import load_english
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
@@ -207,7 +207,8 @@ class Attribution:
 EMBEDDED = frozenset({"advcl", "relcl", "ccomp", "acl"})  # clauses whose pronoun the sentence before it binds
 NEVER_SPEAKERS = RELATIVE | {"whose", "what"}  # relative and interrogative words the tagger may call nouns
 NEARBY = (1000, 200)  # characters before a quote and after its sentence whose mentions are ranked as its speaker
-LEAD = 400  # the start of a text, where people are introduced, is parsed with the sentences around quotes
+LEAD = 400  # the start of a text, where people are introduced, is parsed (to the end of its line, at most twice as far)
+# with the sentences around quotes; its first line, when shorter, is the header of a transcript's turns
 
 
 @functools.lru_cache(maxsize=4096)
@@ -290,8 +291,10 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
         return enclosing(i) is not None
 
     spans = [(a, max(b, _tail_end(text, q[3]))) for (a, b), q in zip(sentences, quotes)]
-    lead = text.find("\n", 0, LEAD) if "\n" in text[:LEAD] else min(len(text), LEAD)
-    ranges = windows([(0, lead)] + spans, text) if spans else []
+    lead = text.find("\n", 0, LEAD) if "\n" in text[:LEAD] else min(len(text), LEAD)  # a header line
+    line_end = text.find("\n", LEAD, 2 * LEAD)
+    intro = line_end if line_end >= 0 else min(len(text), 2 * LEAD)  # the paragraphs that introduce people
+    ranges = windows([(0, intro)] + spans, text) if spans else []
     docs = list(zip(ranges, map(mend_names, nlp.pipe(text[a:b] for a, b in ranges))))
     range_starts = [a for a, _ in ranges]  # merged windows: sorted, not overlapping
     token_starts = [[t.idx for t in d] for _, d in docs]
@@ -336,7 +339,9 @@ def speakers(text: str, quotes: list[tuple[int, int, int, int]], sentences: list
                     words, kind = mention(author_of(subject))
                     subject_at = subject.right_edge.idx + offset  # names inside the subject come before it
                     embedded = subject.head.dep_ in EMBEDDED  # "Lai's speech, in which he said"
-                    if kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)) and can_speak(clean_name(words)):
+                    if verb.lower_ == "according" and is_news_agency(words):  # "'...,' according to AP"
+                        found.reason = f"the news agency {words!r} reported the words; it did not say them"
+                    elif kind in NAMED or kind == "PRON" or is_name_like(clean_name(words)) and can_speak(clean_name(words)):
                         found = Attribution(clean_name(words), lemma(verb), kind=kind)
                 elif lemma(verb) in ("entitle", "title"):  # "a press conference entitled '...'": a name
                     found = Attribution(reason=f"the title of what {verb.text!r} names has no speaker", kind="NONE")

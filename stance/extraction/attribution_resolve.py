@@ -154,10 +154,12 @@ def document_owner(description: str) -> str:
     ''
     >>> document_owner("The 2023 defense white paper recently released by the Ruritanian government")
     'the Ruritanian government'
+    >>> document_owner("a statement from the Ruritanian foreign ministry")
+    'the Ruritanian foreign ministry'
     """
-    by = re.search(r"\b(?:released|issued|published|written|signed)\s+by\s+(.+)$", description)
+    by = re.search(r"\b(?:(?:released|issued|published|written|signed)\s+by|by|from)\s+(.+)$", description)
     if by and _head_noun(re.sub(r"(?:\s+\w+ly)*\s*$", "", description[:by.start()])) in DOCUMENT_NOUNS | {"paper"}:
-        return by.group(1)  # "the white paper (recently) released by ..."
+        return by.group(1)  # "the white paper (recently) released by ...", "a statement from ..."
     words = description.split()
     if len(words) < 2 or _head_noun(description) not in DOCUMENT_NOUNS or _head_noun(description) != words[-1]:
         return ""

@@ -114,6 +114,10 @@ def reporting_verb(tokens, quote_tokens: set[int], inside) -> object | None:
     return verb
 
 
+# verbs whose clause is the speaker's words: a reporting verb coordinated inside that clause is the speaker's too
+SAYING = frozenset("say tell add state write note stress emphasize emphasise explain insist argue".split())
+
+
 SPEECH_NOUNS = frozenset("remark remarks comment assessment claim words statement accusation warning description "
                          "assertion allegation insistence characterization characterisation pledge definition "
                          "argument denial threat vow promise demand proposal suggestion announcement declaration "
@@ -205,6 +209,8 @@ def subject_of(verb):
         if lemma(head) == "quote":  # "X was quoted as saying"
             return next((c for c in head.children if c.dep_ in ("nsubjpass", "nsubj")), None)
         if pos(head) in ("VERB", "AUX"):
+            if verb.dep_ == "conj" and head.dep_ == "ccomp" and is_reporting(verb) and lemma(head.head) in SAYING:
+                return subject_of(head.head)  # "Wang said China took ..., but urged": Wang urged, not China
             return subject_of(head)
         if verb.dep_ == "pcomp" and head.dep_ == "prep":  # "is applying double standards by claiming"
             if pos(head.head) in ("VERB", "AUX"):

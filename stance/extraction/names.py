@@ -239,3 +239,19 @@ def is_outlet(name: str) -> bool:
     (True, True, False)
     """
     return bool(_OUTLET.search(name))
+
+
+# news agencies: "according to Reuters" after someone's words names who reported them, not who said them
+_AGENCY = re.compile(r"(?:the\s+)?(?:[\w’']+\s+)?(?:Reuters|AP|AFP|Associated Press|Agence France-Presse|Bloomberg|"
+                     r"Kyodo|Jiji|Yonhap|Interfax|TASS|RIA Novosti|Xinhua|dpa|ANI|PTI|IANS|CNA|Anadolu)"
+                     r"(?:\s+(?:news\s+)?agency|\s+News(?:\s+Agency)?)?", re.IGNORECASE)
+
+
+def is_news_agency(name: str) -> bool:
+    """True for a news agency's name ("Reuters", "the AP", "Russia's TASS agency"), which relays
+    other people's words.
+
+    >>> is_news_agency("Reuters"), is_news_agency("Russia's TASS agency"), is_news_agency("Global Times")
+    (True, True, False)
+    """
+    return bool(_AGENCY.fullmatch(name.strip()))

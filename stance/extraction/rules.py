@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from stance.extraction.names import trim_speaker
+from stance.extraction.names import is_news_agency, trim_speaker
 from stance.extraction.spans import Quote, _CJK, find_quotes  # noqa: F401 (find_quotes: doctests)
 
 
@@ -231,7 +231,8 @@ def speaker_after(tail: str) -> tuple[str, str] | None:
         name = re.match(r",\s+((?:[A-Z][\w’'.-]+\s+){1,3}[A-Z][\w’'.-]+)\s*[,.]", np_text[cut:])
         if name and re.match(r"(?:the|a|an)\s", speaker, re.IGNORECASE):  # "said the spokesperson, Mao Ning,"
             speaker = name.group(1)
-        if speaker and speaker.split()[0].lower() not in ("that", "to", "by", "it"):
+        if speaker and speaker.split()[0].lower() not in ("that", "to", "by", "it") and not (
+                v.group(0).lower().startswith("according") and is_news_agency(speaker)):  # it reported the words
             return speaker, v.group(0).strip().lower()
     n = re.match(rf"([^,.;:!?“”\"]{{1,100}}?)\s+(?:{_VERB_WORDS})\b", rest)
     if n:
