@@ -54,19 +54,14 @@ def test_a_reporting_verb_coordinated_with_the_quotes_clause_does_not_name_its_s
      "Isolation has never worked for anyone.", "Arla Venn"),
     ("In a post on Thursday, Arla Venn asked “what ‘rules’” Piet Tolle was referring to, calling on the council to "
      "post a “full list” on its website.", "full list", "Arla Venn"),
-])
-def test_a_participle_of_speech_after_reported_words_is_the_reporters(text, quote, speaker):
-    assert speaker_of(text, quote) == speaker
-
-
-@pytest.mark.parametrize("text, quote", [
+    # a reporting verb coordinated inside the reported words ("said Torvia took ..., but urged")
     ("Arla Venn described the talks as “candid” and said Torvia took the union’s concerns on trade seriously, but "
-     "urged the council to avoid “protectionist” approaches.", "protectionist"),
+     "urged the council to avoid “protectionist” approaches.", "protectionist", "Arla Venn"),
     ("The minister Arla Venn said Torvia has not closed its border to refugees, but highlighted the \"hybrid "
-     "attacks\" organized by Sylvania.", "hybrid attacks"),
+     "attacks\" organized by Sylvania.", "hybrid attacks", "Arla Venn"),
 ])
-def test_a_reporting_verb_coordinated_inside_reported_words_is_the_reporters(text, quote):
-    assert speaker_of(text, quote) == "Arla Venn"
+def test_a_verb_of_speech_after_reported_words_is_the_reporters(text, quote, speaker):
+    assert speaker_of(text, quote) == speaker
 
 
 def test_a_person_introduced_at_the_start_of_a_text_is_known_to_quotes_paragraphs_later():
