@@ -79,6 +79,20 @@ def test_speakers_are_names_never_fragments(extracted):
     assert (extracted[extracted["speaker"] == ""]["speaker_reason"] != "").all()  # an empty speaker has a reason
 
 
+def test_the_word_rules_alone_never_give_a_speaker_across_a_sentence(corpus):
+    # the path of parse=False, of texts over 500,000 characters and of other languages: 113 dev speakers ran across
+    # a sentence ("he said. Qin", "security.Lin") before the span was cut at its last sentence break
+    from stance.extraction.rules import last_sentence
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        speakers = pd.concat([extract_quotes(p.read_text(encoding="utf-8"), parse=False)["speaker"]
+                              for p in sorted((corpus / "texts").glob("*.txt"))])
+    named = speakers[speakers != ""]
+    assert len(named) > 1500
+    assert [s for s in named if last_sentence(s) != s or "\n" in s] == []  # "Mr. Tolle" is one sentence
+
+
 def test_speaker_confidence_is_calibrated_and_review_flags_the_less_right_rows_on_held_out(extracted, gold):
     """``speaker_confidence`` is the speaker ranker's probability, calibrated on dev texts no rule
     was written on (batches 13 to 16, 18 and 19); on the held-out texts it should say how often speakers are

@@ -127,15 +127,49 @@ _NP_STOP = re.compile(r"\s(?:in|on|at|during|when|after|before|while|as|who|whic
                       r"yesterday|today|earlier|later|to|from|with|because|and\s+(?:added|said|warned))\b|$")
 
 
+# the end of a sentence: a stop after a word that is no capital's initial ("U.S.") nor an abbreviation ("Mr."),
+# then a capital or an opening mark; a line break; a bullet
+_SENTENCE_END = re.compile(r"(?<![A-Z])[.!?]\s+(?=[A-Z“\"])|(?<=[a-z]{2})\.(?=[A-Z][a-z])|\n|•")  # "security.Lin":
+# a page that lost the space after a stop
+_ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "st", "gen", "sen", "rep", "col", "lt", "gov", "jr", "sr", "prof", "adm",
+                  "capt", "sgt", "maj", "no", "vs"}
+
+
+# where the words were said, after the speaker ("in a joint statement", "at a press conference")
+_WHERE_SAID = re.compile(r"\s+(?:in|at|during|on)\s+(?:a|an|the|its|their|his|her)\s+(?:[\w-]+\s+){0,3}?"
+                         r"(?:statement|interview|press conference|news conference|briefing|post|tweet|speech|letter|"
+                         r"communiqu[eé]|message|video)$", re.IGNORECASE)
+
+
+def last_sentence(np: str) -> str:
+    """The part of a word span after its last sentence break: a speaker is never a piece of two
+    sentences ("he said. Qin" -> "Qin").
+
+    >>> last_sentence("in Wales. NATO Secretary-General Edda Quill"), last_sentence("Mr. Tolle")
+    ('NATO Secretary-General Edda Quill', 'Mr. Tolle')
+    """
+    cut = 0
+    for m in _SENTENCE_END.finditer(np):
+        before = re.search(r"(\w+)$", np[:m.start()])
+        if m.group(0)[:1] in ".!?" and before and before.group(1).lower() in _ABBREVIATIONS:
+            continue
+        cut = m.end()
+    return np[cut:]
+
+
 def clean_speaker(np: str) -> str:
-    """A speaker noun phrase, trimmed of openers, auxiliaries, adverbs and time words.
+    """A speaker noun phrase, trimmed of openers, auxiliaries, adverbs and time words, within one
+    sentence.
 
     >>> clean_speaker("On Tuesday the foreign ministry spokesperson also")
     'the foreign ministry spokesperson'
     >>> clean_speaker("The ministry's statement"), clean_speaker("Aptly"), clean_speaker("as he")
     ('The ministry', '', 'he')
+    >>> clean_speaker("just weeks before the invasion. Qin"), clean_speaker("The ministers in a joint statement")
+    ('Qin', 'The ministers')
     """
-    np = re.sub(r"\s+", " ", np).strip(" ,;:—–-\t\n•·▪●")
+    np = re.sub(r"\s+", " ", last_sentence(np)).strip(" ,;:—–-\t\n•·▪●")
+    np = _WHERE_SAID.sub("", np)  # "The ministers in a joint statement": the ministers
     np = _LEAD.sub("", np)
     for _ in range(2):
         np = _LEAD_PHRASE.sub("", np)
