@@ -127,10 +127,11 @@ _NP_STOP = re.compile(r"\s(?:in|on|at|during|when|after|before|while|as|who|whic
                       r"yesterday|today|earlier|later|to|from|with|because|and\s+(?:added|said|warned))\b|$")
 
 
-# the end of a sentence: a stop after a word that is no capital's initial ("U.S.") nor an abbreviation ("Mr."),
-# then a capital or an opening mark; a line break; a bullet
-_SENTENCE_END = re.compile(r"(?<![A-Z])[.!?]\s+(?=[A-Z“\"])|(?<=[a-z]{2})\.(?=[A-Z][a-z])|\n|•")  # "security.Lin":
-# a page that lost the space after a stop
+# the end of a sentence: a stop after a word that is no capital's initial ("U.S.") nor an abbreviation ("Mr.",
+# :data:`_ABBREVIATIONS`), then a capital or an opening mark; a stop with no space after it, where a page lost the
+# space ("security.Lin"); a line break; a bullet. The same breaks as :func:`stance.evaluate.has_sentence_break`, plus
+# the lost space, minus the abbreviations.
+_SENTENCE_END = re.compile(r"(?<![A-Z])[.!?]\s+(?=[A-Z“\"])|(?<=[a-z]{2})\.(?=[A-Z][a-z])|\n|•")
 _ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "st", "gen", "sen", "rep", "col", "lt", "gov", "jr", "sr", "prof", "adm",
                   "capt", "sgt", "maj", "no", "vs"}
 
