@@ -7,6 +7,7 @@ import warnings
 
 import pytest
 
+from stance.extraction.attribution import transcript_turns
 from stance.extraction.pipeline import load_english
 from stance.extraction.attribution_rules import is_reporting, subject_of
 from stance.extraction.entities import entity_kind
@@ -544,3 +545,34 @@ def test_a_headline_s_chief_is_the_head_the_text_names_after_it():
             "HARBIN — A summit of the Torvian alliance next month comes at a critical time, its Secretary General "
             "Arla Venn told reporters on Tuesday. “We face new threats,” Venn said.")
     assert speaker_of(text, "critical time") == "Arla Venn"
+
+
+# --- 2026-12-06: rules found on the dev texts' misses ---------------------------------------------
+
+def test_a_single_turn_labelled_with_a_name_the_text_gave_before_is_that_persons():
+    text = ("Council Spokesperson Edda Quill answered questions on Monday.\n\n"
+            "Ledger Radio: The harbour board said the levy is fair. What is your response?\n\n"
+            "Edda Quill: The board keeps playing the same “anti-harbour” tune. The so-called “levy trap” is a myth.")
+    assert speaker_of(text, "anti-harbour") == "Edda Quill"
+    assert speaker_of(text, "levy trap") == "Edda Quill"
+    # a label the text never named before is not a turn on its own
+    assert [t.label for t in transcript_turns(text)] == ["Ledger Radio", "Edda Quill"]
+    assert transcript_turns(text[text.index("Ledger Radio"):]) == []
+
+
+def test_a_describing_participle_takes_the_by_phrase_the_parser_put_inside_its_as_phrase():
+    text = 'The blockade, described as a "special harbour operation" by Ruritania in Northgate, began in May.'
+    assert speaker_of(text, "special harbour operation") == "Ruritania"
+
+
+def test_a_headline_label_after_a_dash_names_the_speaker_of_its_words():
+    text = ("Harbour Levies Used by Northgate's 'Big Players' - Ruritanian Envoy to Velmar\n"
+            "VELMAR (Ledger) - The levies were set by the big players, envoy Lan Wei told the assembly on Monday.\n")
+    assert speaker_of(text, "Big Players") == "Lan Wei"
+
+
+def test_an_initial_for_a_first_name_is_the_full_name_the_text_gives():
+    text = ("Foreign Minister Arun Velkar and his counterpart met in Velmar.\n\n"
+            "The envoy held talks with the foreign minister A Velkar on Thursday.\n\n"
+            "“We have widened our work,” Velkar said.")
+    assert speaker_of(text, "We have widened our work,") == "Arun Velkar"

@@ -126,6 +126,7 @@ def transcript_turns(text: str, header: str = "") -> list[Turn]:
     # a speaker named with an honorific or a title ("Mr. HAYASHI Yoshimasa, Minister for Foreign Affairs:")
     introduced = any(m.group("title") or HONORIFICS.match(m.group("label"))
                      or " " in m.group("label") and m.start() >= len(header) and m.group("label") in header
+                     or " " in m.group("label") and _named_before(m.group("label"), text, m.start())
                      for m in found)
     transcript = any(lab in QUESTION_LABELS | ANSWER_LABELS for lab in labels) or \
         any(labels.count(lab) >= 2 for lab in labels)
@@ -133,6 +134,13 @@ def transcript_turns(text: str, header: str = "") -> list[Turn]:
         return []
     ends = [m.start() for m in found[1:]] + [len(text)]
     return [Turn(m.end(), e, m.group("label")) for m, e in zip(found, ends)]
+
+
+def _named_before(label: str, text: str, at: int) -> bool:
+    """True when the text names ``label`` (a name of two words or more) before ``at``, outside a turn label."""
+    return any(not re.fullmatch(r"[ \t•*-]*", text[text.rfind("\n", 0, m.start()) + 1:m.start()])
+               or text[m.end():m.end() + 1] not in ":："
+               for m in re.finditer(r"\b" + re.escape(label) + r"\b", text[:at]))
 
 
 _FRAME = re.compile(r"\b(?:issued|released|made|published|delivered|gave|read)\s+the\s+following\s+(?:[\w-]+\s+){0,3}?"

@@ -93,7 +93,7 @@ def headline_label(text: str, start: int, end: int, at: int, mentions: list[Ment
     """
     line = text[start:end]
     before = re.match(r"\s*([^:“”\"‘’'«»]{2,40}?):\s", line)
-    after = re.search(r":\s+([^:“”\"‘’'«»]{2,40}?)\s*$", line)
+    after = re.search(r"(?::|\s[-–—])\s+([^:“”\"‘’'«»]{2,40}?)\s*$", line)  # "...: spokesperson", "... - Lavrov"
     if before and at >= start + before.end():
         label = before.group(1).strip()
     elif after and at < start + after.start():
@@ -101,7 +101,8 @@ def headline_label(text: str, start: int, end: int, at: int, mentions: list[Ment
     else:
         return ""
     words = label.split()
-    if not 1 <= len(words) <= 4 or not (label[:1].isupper() or words[-1].lower() in PERSON_NOUNS):
+    head = re.split(r"\s+(?:to|of|at|for|in)\s+", label, maxsplit=1)[0].split()[-1]  # "Russian Envoy to UN": envoy
+    if not 1 <= len(words) <= 5 or not (label[:1].isupper() or head.lower() in PERSON_NOUNS):
         return ""
     later = [m for m in mentions if m.at >= end]
     named = next((m for m in later if m.kind in NAMED and m.text.lower() in (label.lower(), "the " + label.lower())),
@@ -114,12 +115,16 @@ def headline_label(text: str, start: int, end: int, at: int, mentions: list[Ment
         whole = name_in_text(label, text[end:end + 1500]) if named is None else label
         if whole != label:  # "Councillor Edda Quill says", outside the parse
             return whole
-    if words[-1].lower() in PERSON_NOUNS:  # "spokesperson": the person the article gives that title
+    if head.lower() in PERSON_NOUNS:  # "spokesperson": the person the article gives that title
         person = resolve_ahead(label, end, mentions)
         if person is not None:
             return person.text
-        titled = re.search(rf"(?i:{re.escape(words[-1])})\s+([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}})", text[end:end + 1500])
-        return titled.group(1) if titled else label  # "... spokesperson Lin Jian said", outside the parse
+        titled = re.search(rf"(?i:{re.escape(head)})\s+([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}})", text[end:end + 1500])
+        if titled:  # "... spokesperson Lin Jian said", outside the parse
+            return titled.group(1)
+        # "... - Russian Envoy to UN" over a story whose first speaker is "Nebenzia told ...", untitled
+        reporter = next((m for m in later if m.kind == "PERSON" and m.reports and m.at < end + 1500), None)
+        return reporter.text if reporter is not None else label
     return named.text if named is not None else ""
 
 

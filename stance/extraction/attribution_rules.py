@@ -195,8 +195,13 @@ def subject_of(verb):
         c = subjects[0]
         return verb.head if c.lower_ in RELATIVE and verb.dep_ == "relcl" else c
     passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
-    if passive is not None:
-        return None  # "was described as": a passive with no agent names no speaker
+    if passive is not None or verb.dep_ == "acl" and verb.tag_ == "VBN":
+        # "described as a 'special military operation' by Russia": the agent, parsed inside the "as" phrase
+        by = next((t for t in verb.subtree if t.lower_ == "by" and t.dep_ == "prep" and t.i > verb.i
+                   and t.head.i > verb.i and any(a.lower_ == "as" for a in t.head.ancestors if a.i > verb.i)), None)
+        agent = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+        if agent is not None or passive is not None:
+            return agent  # "was described as": a passive with no agent names no speaker
     head = verb.head
     reporter = participle_reporter(verb)
     if reporter is not None:

@@ -150,11 +150,17 @@ def fullest_name(name: str, people: list[str]) -> str:
     ('Sergei Ryabkov', 'Volodymyr Zelenskyy')
     >>> fullest_name("Kim Jong Un", ["Jong Un"]), fullest_name("Joe Biden", ["Hunter Biden"])
     ('Kim Jong Un', 'Joe Biden')
+    >>> fullest_name("S Jaishankar", ["Subrahmanyam Jaishankar"])
+    'Subrahmanyam Jaishankar'
     """
     name = strip_titles(name)
     names = [strip_titles(p) for p in people]
     words = name.split()
     name = next((p for p in names if len(p.split()) == len(words) and all(map(spelt_alike, p.split(), words))), name)
+    if len(words) >= 2 and re.fullmatch(r"[A-Z]\.?", words[0]):  # "S Jaishankar": "Subrahmanyam Jaishankar"
+        whole = {p for p in names if len(p.split()) == len(words) and p[:1] == words[0][0] and len(p.split()[0]) > 2
+                 and ends_with(p, " ".join(words[1:]))}
+        name = whole.pop() if len(whole) == 1 else name
     words = name.split()
     if len(words) < 2:  # a surname: the one person whose name ends with it, spelt alike
         longer = {p for p in names if len(p.split()) > 1 and spelt_alike(p.split()[-1], name)}
