@@ -576,3 +576,11 @@ def test_an_initial_for_a_first_name_is_the_full_name_the_text_gives():
             "The envoy held talks with the foreign minister A Velkar on Thursday.\n\n"
             "“We have widened our work,” Velkar said.")
     assert speaker_of(text, "We have widened our work,") == "Arun Velkar"
+
+
+def test_a_sentence_that_introduces_a_quote_with_a_colon_is_not_a_speakers_turn():
+    text = ("Lan Wei met Edda Quill in Velmar on Monday.\n\n"
+            "Meanwhile, Lan told Quill: “This year marks the tenth year of the harbour pact.”\n\n"
+            "“It is difficult to start a wheel that has stopped,” Quill said. “We must keep the momentum.”\n")
+    assert transcript_turns(text) == []
+    assert speaker_of(text, "We must keep the momentum.") == "Edda Quill"

@@ -144,6 +144,10 @@ def test_synthetic_set_names_no_real_speakers(root):
     # a stray space before the closing straight mark (a wire copy)
     ('It is "premature to talk about it. " Quill noted that "signals have come. "\n"Broadly, we wait," he said.',
      ["premature to talk about it.", "signals have come.", "Broadly, we wait,"]),
+    # an opening curly mark typed where the closing one belongs, after the words and before a space
+    ("Quill noted that “talks must remain part of our approach.“\n\nThe council met.",
+     ["talks must remain part of our approach."]),
+    ("A “b “c d” e”.", ["b “c d” e"]),
 ])
 def test_quote_styles(text, quotes):
     found, problems = find_quotes(text)
@@ -160,11 +164,26 @@ def test_unbalanced_quotes_warn_and_do_not_crash():
     assert any("closing ” at line 3" in p for p in df.attrs["problems"])
 
 
-def test_multi_paragraph_quote_is_one_statement():
-    text = "“We regret the loss.\n\n“We want an inquiry,” the office (synthetic) said."
+def test_a_quote_never_closed_before_its_reporting_clause_ends_at_the_clause():
+    text = ("“So far, no harbour has fallen into a levy trap, he added.\n\n"
+            "“As for the return, it will happen in October, the source said.\n\n"
+            "The minister said “we will never yield.")
+    with pytest.warns(QuoteWarning, match="column 19 is not closed"):  # no clause: still skipped, and reported
+        df = extract_quotes(text)
+    assert df["quote"].tolist() == ["So far, no harbour has fallen into a levy trap",
+                                    "As for the return, it will happen in October"]
+
+
+def test_a_quote_over_paragraphs_is_a_row_per_paragraph_with_the_speaker_of_the_whole():
+    text = ("The mayor (synthetic) spoke on Monday.\n\n“We regret the loss.\n\n“We want an inquiry.\n\n"
+            "“We will wait,” the office (synthetic) said.")
     df = extract_quotes(text)
-    assert len(df) == 1 and df["quote"].iloc[0].startswith("We regret") and df["speaker"].iloc[0] == \
-        "the office (synthetic)"
+    assert df["quote"].tolist() == ["We regret the loss.", "We want an inquiry.", "We will wait,"]
+    assert (df["speaker"] == "the office (synthetic)").all()
+    assert df.attrs["problems"] == []
+    # a line break inside a paragraph, where the marks open again, is still one quote
+    one = extract_quotes("“We regret the loss.\n“We want an inquiry,” the office (synthetic) said.")
+    assert one["quote"].tolist() == ["We regret the loss.\n“We want an inquiry,"]
 
 
 def test_offsets_into_markdown_and_html_files():

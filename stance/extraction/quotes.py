@@ -9,7 +9,11 @@ pure functions, each testable alone:
    quotes (‘ ’ and ') only where an opening mark before a word meets a closing mark after
    one, so apostrophes (China’s, don't, the states' rights) are never quotes. Quotes nest
    (only the outermost becomes a row) and end at a paragraph break; an unclosed quote is
-   reported in the ``problems`` list, never guessed at.
+   reported in the ``problems`` list, never guessed at, unless its paragraph ends with the
+   reporting clause its writer forgot to close it before (", he added."). A quote that runs over paragraphs (its
+   marks open again at the next paragraph, with no closing mark before it) is a row per
+   paragraph, and a paragraph the rules name nobody for goes to the speaker of the paragraphs
+   after it.
 2. :func:`sentence_bounds` finds the sentence a quote stands in (sentence ends inside
    quotes do not count; abbreviations like U.S. and Mr. do not end sentences).
 3. :func:`quote_kind`: ``statement`` (a full utterance) or ``term`` (a scare-quoted word or
@@ -316,7 +320,21 @@ def quote_rows(text: str, source: str | None = None, date: str | None = None, *,
                 "target": "", "document": document, "quote_no": n, "start": q.start, "end": q.end,
                 "sentence_start": a, "sentence_end": b,
             })
+    _runs_on(rows, quotes)
     return rows, found_speakers, problems
+
+
+def _runs_on(rows: list[dict], quotes: list[Quote]) -> None:
+    """A quote that runs on into the next paragraph (no closing mark; its marks open again there:
+    "“We regret the loss.\n\n“We want an inquiry,” the office said.") is the speaker's whose words
+    go on there, when the rules named nobody for it or only continued the previous quote."""
+    by_quote = {r["quote_no"]: r for r in rows}
+    for n in range(len(quotes) - 1, 0, -1):  # from the last, so that three paragraphs take the speaker of the third
+        row, after = by_quote.get(n), by_quote.get(n + 1)
+        if row is None or after is None or quotes[n - 1].close_mark or not after["speaker"]:
+            continue
+        if not row["speaker"] or row["attribution"] == "continues the previous quote":
+            row.update(speaker=after["speaker"], attribution="goes on in the next paragraph's quote", speaker_reason="")
 
 
 def extract_document(doc, source_types: dict[str, str] | None = None, warn: bool = True,

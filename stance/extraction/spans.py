@@ -45,6 +45,10 @@ SYMMETRIC = {'"', "＂", "'"}
 SINGLE = {"‘", "'", "`"}
 _MARKS = re.compile(r"[“”„«»‹›「」『』〝〞〟＂\"‘’'`]|\n[ \t]*\n\s*|\n")
 _OPEN_BEFORE = set(" \t\n([{—–-/:;,") | set("“„«»‹「『〝‘")
+# the reporting clause that ends a paragraph whose quotation mark was never closed: ", he added.", ", the
+# source said." (the words before it are the quote)
+_UNCLOSED_TAG = re.compile(r",\s+(?:he|she|they|it|we|the \w+(?: \w+)?|[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,2})\s+"
+                           r"(?:said|added|says|adds|noted|stressed|told \w+)\.?\s*$")
 _SENT_END_LINE = re.compile(r"[.!?…。！？:][\s”’\"'»)」』]*$")
 
 
@@ -123,6 +127,12 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             problems.append(f"unbalanced quote: {mark} opened at line {line}, column {col} "
                             "is not closed before the paragraph ends")
 
+    def tagged(i: int) -> bool:  # "“So far, no partner has fallen, he added.": the words before the tag
+        tag = _UNCLOSED_TAG.search(text, stack[0][1] + 1, i) if len(stack) == 1 and stack[0][0] not in SINGLE else None
+        if tag is not None and tag.start() - stack[0][1] - 1 <= MAX_QUOTE:
+            quotes.append(Quote(stack[0][1] + 1, tag.start(), stack[0][0], ""))
+        return tag is not None
+
     skip_open_at = -1
     for m in _MARKS.finditer(text):
         ch, i = m.group(0), m.start()
@@ -132,8 +142,18 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             blank = len(ch) > 1
             if not blank and not _SENT_END_LINE.search(text, max(0, i - 12), i):
                 continue  # a wrapped line inside a paragraph
-            if text[m.end():m.end() + 1] == stack[0][0]:
-                skip_open_at = m.end()  # a quote running on opens again in the next paragraph
+            reopens = text[m.end():m.end() + 1] == stack[0][0]
+            if (blank or not reopens) and tagged(i):  # ", he added." ends the quote its writer never closed
+                stack.clear()
+                continue
+            if reopens:  # a quote running on opens again in the next paragraph
+                if len(stack) == 1 and blank:  # each paragraph is a quote of its own, with no closing mark
+                    mark, j = stack.pop()
+                    end = len(text[:i].rstrip())
+                    if 0 < end - j - 1 <= MAX_QUOTE:
+                        quotes.append(Quote(j + 1, end, mark, ""))
+                    continue
+                skip_open_at = m.end()  # a line break inside the quote, or a nested quote open: one quote
                 continue
             for mark, j in stack:
                 unclosed(mark, j)
@@ -141,7 +161,8 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             continue
         if i == skip_open_at:
             continue
-        if stack and ch in PAIRS[stack[-1][0]] and (ch not in SYMMETRIC | {"’"} or _can_close(text, i, ch)):
+        if stack and (ch in PAIRS[stack[-1][0]] and (ch not in SYMMETRIC | {"’"} or _can_close(text, i, ch))
+                      or ch == stack[-1][0] == "“" and _can_close(text, i, ch)):  # “...“ typed for “...”
             mark, j = stack.pop()
             limit = MAX_SINGLE if mark in SINGLE else MAX_QUOTE
             if i - j - 1 <= limit and (not stack or nested) and i > j + 1:
@@ -172,8 +193,9 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
         if ch in "”»』」〞〟" and not stack:
             line = text.count("\n", 0, i) + 1
             problems.append(f"unbalanced quote: closing {ch} at line {line} has no opening mark")
-    for mark, j in stack:
-        unclosed(mark, j)
+    if stack and not tagged(len(text)):
+        for mark, j in stack:
+            unclosed(mark, j)
     quotes.sort(key=lambda q: q.start)
     return quotes, problems
 
