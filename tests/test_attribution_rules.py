@@ -309,6 +309,10 @@ def test_a_surname_the_tagger_took_for_a_common_noun_still_takes_the_full_name()
     # the "late" of "late Wednesday" is no part of a description
     ("\"We firmly oppose it,\" said a spokesperson of the Ruritanian Mission late Wednesday.", "We firmly oppose it,",
      "a spokesperson of the Ruritanian Mission"),
+    # an initial for a first name is the full name the text gives
+    ("Foreign Minister Arun Velkar and his counterpart met in Velmar.\n\n"
+     "The envoy held talks with the foreign minister A Velkar on Thursday.\n\n“We have widened our work,” Velkar said.",
+     "We have widened our work,", "Arun Velkar"),
 ])
 def test_a_person_is_named_by_the_fullest_first_spelt_name_the_text_gives_without_titles(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
@@ -440,6 +444,13 @@ def test_an_answer_in_a_transcript_whose_header_names_only_a_role_is_that_role_s
     # "regarding" is a preposition, not the verb "regard": the words stay with the reporting verb
     ("Ruritania accused Northgate of undermining relations and said its comments regarding the port “disregarded "
      "facts,” days after the vote.", "disregarded facts,", "Ruritania"),
+    # a describing participle takes the "by" phrase the parser put inside its "as" phrase
+    ('The blockade, described as a "special harbour operation" by Ruritania in Northgate, began in May.',
+     "special harbour operation", "Ruritania"),
+    # a headline's speaker label after a dash: a role, the story's first reporting person
+    ("Harbour Levies Used by Northgate's 'Big Players' - Ruritanian Envoy to Velmar\n"
+     "VELMAR (Ledger) - The levies were set by the big players, envoy Lan Wei told the assembly on Monday.\n",
+     "Big Players", "Lan Wei"),
 ])
 def test_descriptions_pronouns_and_things_name_the_right_speaker(text, quote, speaker):
     assert speaker_of(text, quote) == speaker
@@ -558,24 +569,6 @@ def test_a_single_turn_labelled_with_a_name_the_text_gave_before_is_that_persons
     # a label the text never named before is not a turn on its own
     assert [t.label for t in transcript_turns(text)] == ["Ledger Radio", "Edda Quill"]
     assert transcript_turns(text[text.index("Ledger Radio"):]) == []
-
-
-def test_a_describing_participle_takes_the_by_phrase_the_parser_put_inside_its_as_phrase():
-    text = 'The blockade, described as a "special harbour operation" by Ruritania in Northgate, began in May.'
-    assert speaker_of(text, "special harbour operation") == "Ruritania"
-
-
-def test_a_headline_label_after_a_dash_names_the_speaker_of_its_words():
-    text = ("Harbour Levies Used by Northgate's 'Big Players' - Ruritanian Envoy to Velmar\n"
-            "VELMAR (Ledger) - The levies were set by the big players, envoy Lan Wei told the assembly on Monday.\n")
-    assert speaker_of(text, "Big Players") == "Lan Wei"
-
-
-def test_an_initial_for_a_first_name_is_the_full_name_the_text_gives():
-    text = ("Foreign Minister Arun Velkar and his counterpart met in Velmar.\n\n"
-            "The envoy held talks with the foreign minister A Velkar on Thursday.\n\n"
-            "“We have widened our work,” Velkar said.")
-    assert speaker_of(text, "We have widened our work,") == "Arun Velkar"
 
 
 def test_a_sentence_that_introduces_a_quote_with_a_colon_is_not_a_speakers_turn():
