@@ -275,3 +275,17 @@ def test_bad_arguments():
         extract_quotes(None)
     with pytest.raises(StanceError, match="'soon' is not a date"):
         extract_quotes("x", date="soon")
+
+
+def test_a_quote_closed_by_its_reporting_clause_does_not_run_on_and_a_nested_quote_is_not_the_next_paragraph():
+    # the clause closed it: the next quote's speaker is not its speaker
+    text = "“So far, no harbour has fallen into a levy trap, he added.\n\n“We will wait,” the office (synthetic) said."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QuoteWarning)
+        df = extract_quotes(text, parse=False)
+    assert df["speaker"].iloc[0] != "the office (synthetic)"
+    # the quote that opens the next paragraph goes on with the words, not the term nested in the first
+    text = ("The mayor (synthetic) spoke on Monday.\n\n“We regret the so-called ‘levy plan’.\n\n"
+            "“We will wait,” the office (synthetic) said.")
+    df = extract_quotes(text, parse=False)
+    assert df.set_index("quote").loc["We regret the so-called ‘levy plan’.", "speaker"] == "the office (synthetic)"

@@ -49,6 +49,7 @@ from stance.extraction.mentions import (Mention, _mentions, clean_name, complete
                                         joint_mentions, name_in_text, surname_mentions, without_common_word)
 from stance.extraction.names import HONORIFICS, fullest_name, is_news_agency, is_outlet, names_a_person, strip_titles
 from stance.extraction.pipeline import load_english
+from stance.extraction.rules import _VERB
 
 __all__ = ["ENTITY_TYPES", "NAMED", "Attribution", "Mention", "Turn", "frame_speaker", "full_name", "is_name_like",
            "load_english", "speakers", "transcript_turns", "turn_speaker", "windows"]
@@ -63,8 +64,6 @@ _TURN = re.compile(r"^[ \t•*-]*(?P<label>Q|A|Question|Answer|(?:(?:Mr|Ms|Mrs|D
 # Office Spokesman Chen Binhua: ..."), where a page lost its line breaks
 _INLINE_TURN = re.compile(r"(?<=[.?!”\"] )(?P<label>Q|A|Question|Answer|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,6})"
                           r"(?P<title>)[:：]\s+(?=\S)")
-# a sentence that introduces a quote, not a label and a title: "Meanwhile, Wang told Iwaya: “...”"
-_TOLD = re.compile(r"\b(?:said|says|told|tells|added|asked|stated|wrote|noted|stressed|urged|warned)\b")
 QUESTION_LABELS = {"q", "question", "reporter", "journalist", "correspondent"}
 ANSWER_LABELS = {"a", "answer"}
 
@@ -119,7 +118,8 @@ def transcript_turns(text: str, header: str = "") -> list[Turn]:
     ['Reporter', 'Office Spokesman Chen Bo']
     """
     found = [m for m in _TURN.finditer(text) if len(m.group("label")) <= 40 and "\n" not in m.group("label")
-             and m.group("label").lower() not in NOT_TURNS and not _TOLD.search(m.group("title") or "")]
+             and m.group("label").lower() not in NOT_TURNS
+             and not _VERB.search(m.group("title") or "")]  # a sentence, not a title: "Meanwhile, Wang told Iwaya:"
     inline = [m for m in _INLINE_TURN.finditer(text) if m.group("label").lower() not in NOT_TURNS]
     if any(m.group("label").lower() in QUESTION_LABELS | ANSWER_LABELS for m in inline):  # never ordinary prose
         found = sorted(found + [m for m in inline if not any(f.start() <= m.start() < f.end() for f in found)],

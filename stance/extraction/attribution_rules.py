@@ -196,10 +196,7 @@ def subject_of(verb):
         return verb.head if c.lower_ in RELATIVE and verb.dep_ == "relcl" else c
     passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
     if passive is not None or verb.dep_ == "acl" and verb.tag_ == "VBN":
-        # "described as a 'special military operation' by Russia": the agent, parsed inside the "as" phrase
-        by = next((t for t in verb.subtree if t.lower_ == "by" and t.dep_ == "prep" and t.i > verb.i
-                   and t.head.i > verb.i and any(a.lower_ == "as" for a in t.head.ancestors if a.i > verb.i)), None)
-        agent = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+        agent = agent_inside_as(verb)
         if agent is not None or passive is not None:
             return agent  # "was described as": a passive with no agent names no speaker
     head = verb.head
@@ -228,6 +225,14 @@ def subject_of(verb):
         if after:
             return after[0]
     return name_before(verb)
+
+
+def agent_inside_as(verb):
+    """The "by" agent of a passive ``verb`` that the parser put inside its "as" phrase ("described as
+    a 'special military operation' by Russia": Russia), or None."""
+    by = next((t for t in verb.subtree if t.lower_ == "by" and t.dep_ == "prep" and t.i > verb.i
+               and t.head.i > verb.i and any(a.lower_ == "as" for a in t.head.ancestors if a.i > verb.i)), None)
+    return next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
 
 
 def quoted_subject(verb):

@@ -320,18 +320,23 @@ def quote_rows(text: str, source: str | None = None, date: str | None = None, *,
                 "target": "", "document": document, "quote_no": n, "start": q.start, "end": q.end,
                 "sentence_start": a, "sentence_end": b,
             })
-    _runs_on(rows, quotes)
+    _runs_on(text, rows, quotes)
     return rows, found_speakers, problems
 
 
-def _runs_on(rows: list[dict], quotes: list[Quote]) -> None:
-    """A quote that runs on into the next paragraph (no closing mark; its marks open again there:
-    "“We regret the loss.\n\n“We want an inquiry,” the office said.") is the speaker's whose words
-    go on there, when the rules named nobody for it or only continued the previous quote."""
+def _runs_on(text: str, rows: list[dict], quotes: list[Quote]) -> None:
+    """A quote that runs on into the next paragraph (no closing mark, and nothing but the paragraph
+    break before the quote that opens again there: "“We regret the loss.\n\n“We want an inquiry,”
+    the office said.") is the speaker's whose words go on there, when the rules named nobody for it or
+    only continued the previous quote. ``quotes`` are sorted by start; row ``quote_no`` n is quote n."""
     by_quote = {r["quote_no"]: r for r in rows}
-    for n in range(len(quotes) - 1, 0, -1):  # from the last, so that three paragraphs take the speaker of the third
-        row, after = by_quote.get(n), by_quote.get(n + 1)
-        if row is None or after is None or quotes[n - 1].close_mark or not after["speaker"]:
+    starts = [q.start for q in quotes]
+    for n in range(len(quotes), 0, -1):  # from the last, so that three paragraphs take the speaker of the third
+        q = quotes[n - 1]
+        k = bisect.bisect_left(starts, q.end)  # the first quote after it, not one nested in it
+        row, after = by_quote.get(n), by_quote.get(k + 1)
+        if row is None or after is None or q.close_mark or text[q.end:quotes[k].outer[0]].strip() \
+                or not after["speaker"]:
             continue
         if not row["speaker"] or row["attribution"] == "continues the previous quote":
             row.update(speaker=after["speaker"], attribution="goes on in the next paragraph's quote", speaker_reason="")

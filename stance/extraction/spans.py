@@ -127,11 +127,16 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             problems.append(f"unbalanced quote: {mark} opened at line {line}, column {col} "
                             "is not closed before the paragraph ends")
 
-    def tagged(i: int) -> bool:  # "“So far, no partner has fallen, he added.": the words before the tag
-        tag = _UNCLOSED_TAG.search(text, stack[0][1] + 1, i) if len(stack) == 1 and stack[0][0] not in SINGLE else None
-        if tag is not None and tag.start() - stack[0][1] - 1 <= MAX_QUOTE:
-            quotes.append(Quote(stack[0][1] + 1, tag.start(), stack[0][0], ""))
-        return tag is not None
+    def close_at_tag(i: int) -> bool:
+        """Close the one open quote before ``i`` at the reporting clause its writer left it open before
+        ("“So far, no partner has fallen, he added."); False when there is none."""
+        if len(stack) != 1 or stack[0][0] in SINGLE:
+            return False
+        tag = _UNCLOSED_TAG.search(text, stack[0][1] + 1, i)
+        if tag is None or tag.start() - stack[0][1] - 1 > MAX_QUOTE:
+            return False
+        quotes.append(Quote(stack[0][1] + 1, tag.start(), stack[0][0], ""))
+        return True
 
     skip_open_at = -1
     for m in _MARKS.finditer(text):
@@ -143,7 +148,7 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
             if not blank and not _SENT_END_LINE.search(text, max(0, i - 12), i):
                 continue  # a wrapped line inside a paragraph
             reopens = text[m.end():m.end() + 1] == stack[0][0]
-            if (blank or not reopens) and tagged(i):  # ", he added." ends the quote its writer never closed
+            if (blank or not reopens) and close_at_tag(i):
                 stack.clear()
                 continue
             if reopens:  # a quote running on opens again in the next paragraph
@@ -152,6 +157,8 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
                     end = len(text[:i].rstrip())
                     if 0 < end - j - 1 <= MAX_QUOTE:
                         quotes.append(Quote(j + 1, end, mark, ""))
+                    elif end - j - 1 > MAX_QUOTE:
+                        unclosed(mark, j)
                     continue
                 skip_open_at = m.end()  # a line break inside the quote, or a nested quote open: one quote
                 continue
@@ -193,7 +200,7 @@ def find_quotes(text: str, nested: bool = False) -> tuple[list[Quote], list[str]
         if ch in "”»』」〞〟" and not stack:
             line = text.count("\n", 0, i) + 1
             problems.append(f"unbalanced quote: closing {ch} at line {line} has no opening mark")
-    if stack and not tagged(len(text)):
+    if stack and not close_at_tag(len(text)):
         for mark, j in stack:
             unclosed(mark, j)
     quotes.sort(key=lambda q: q.start)
